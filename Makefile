@@ -1,0 +1,29 @@
+# `make run` and `make test` each work alone on a fresh machine: both create .venv and install first.
+VENV    := .venv
+PYTHON  ?= python3
+STAMP   := $(VENV)/.installed-stamp
+SHARED  ?= ../shared
+
+.PHONY: run test gate clean
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/referat run data/sample --out out
+	@echo "Results: $(CURDIR)/out/<document>.json (normalised source text in out/text/)"
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+# Quality gate: the pipeline on the shared corpus against the gold annotations, thresholds in configs/.
+gate: $(STAMP)
+	rm -rf build/gold-pred
+	$(VENV)/bin/referat run $(SHARED)/corpus --out build/gold-pred --quiet
+	$(VENV)/bin/referat evaluate --gold $(SHARED)/gold --pred build/gold-pred --gate configs/quality_gate.yaml
+
+clean:
+	rm -rf out build .pytest_cache

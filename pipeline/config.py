@@ -1,0 +1,159 @@
+"""Declarative configuration (configs/*.yaml), validated at load so a typo fails early, not mid-batch."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regexes(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
+    return patterns
+
+
+class IngestConfig(_Strict):
+    encodings: list[str]
+    max_control_char_ratio: float = Field(gt=0, lt=1)
+    repeated_line_min_share: float = Field(gt=0, le=1)
+    transcript_min_pages: int = Field(ge=2)
+    transcript_header_min_share: float = Field(gt=0, le=1)
+
+
+class SegmentConfig(_Strict):
+    type_prefixes: dict[str, str]
+    item_words: list[str]
+    recommendation_headings: list[str]
+    decision_headings: list[str]
+    other_headings: list[str]
+    absence_headings: list[str]
+    absence_sentence_patterns: list[str]
+    toc_headings: list[str]
+    appendix_patterns: list[str]
+    case_number_patterns: list[str]
+    case_number_labels: list[str]
+    announcement_titles: list[str]
+
+    _regex_fields = field_validator(
+        "absence_sentence_patterns", "appendix_patterns", "case_number_patterns", "announcement_titles"
+    )(_check_regexes)
+
+    @field_validator("type_prefixes")
+    @classmethod
+    def _known_types(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value.values()) - set(ITEM_TYPES)
+        if unknown:
+            raise ValueError(f"type_prefixes map to unknown types {sorted(unknown)}; allowed: {ITEM_TYPES}")
+        return value
+
+
+class ClassifyConfig(_Strict):
+    orientation_patterns: list[str]
+    discussion_patterns: list[str]
+    outcome_patterns: dict[str, list[str]]
+    counter_proposal_pattern: str
+    nothing_patterns: list[str]
+
+    _regex_fields = field_validator("orientation_patterns", "discussion_patterns", "nothing_patterns")(
+        _check_regexes
+    )
+
+    @field_validator("outcome_patterns")
+    @classmethod
+    def _known_outcomes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - set(OUTCOMES)
+        if unknown:
+            raise ValueError(f"outcome_patterns has unknown outcomes {sorted(unknown)}; allowed: {OUTCOMES}")
+        for patterns in value.values():
+            _check_regexes(patterns)
+        return value
+
+
+class MetadataConfig(_Strict):
+    attendee_labels: list[str]
+    absent_labels: list[str]
+    absent_markers: list[str]
+    date_labels: list[str]
+    committee_labels: list[str]
+    header_stop_words: list[str]
+    committee_suffixes: list[str]
+    months: dict[str, int]
+
+
+class PipelineConfig(_Strict):
+    ingest: IngestConfig
+    segment: SegmentConfig
+    classify: ClassifyConfig
+    metadata: MetadataConfig
+
+
+class Municipalities(_Strict):
+    municipalities: list[str]
+    aliases: dict[str, str]
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_resolve(cls, value: dict[str, str], info) -> dict[str, str]:
+        known = set(info.data.get("municipalities", []))
+        bad = {alias: name for alias, name in value.items() if name not in known}
+        if bad:
+            raise ValueError(f"aliases point to unknown municipalities: {bad}")
+        return value
+
+
+class QualityGate(_Strict):
+    min_item_f1_per_document: float = Field(ge=0, le=1)
+    min_item_f1: float = Field(ge=0, le=1)
+    min_recommendation_token_f1: float = Field(ge=0, le=1)
+    min_decision_token_f1: float = Field(ge=0, le=1)
+    min_meeting_date_accuracy: float = Field(ge=0, le=1)
+    min_municipality_accuracy: float = Field(ge=0, le=1)
+    min_type_accuracy: float = Field(ge=0, le=1)
+
+
+ITEM_TYPES = ("Beslutning", "Orientering", "Drøftelse", "Meddelelser")
+OUTCOMES = ("approved", "rejected", "noted", "discussed", "postponed", "fell", "none")
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or does not validate."""
+
+
+def _load(model: type[BaseModel], path: Path) -> BaseModel:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read config ({err.strerror})") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from err
+    try:
+        return model.model_validate(raw)
+    except ValueError as err:
+        raise ConfigError(f"{path}: {err}") from err
+
+
+@lru_cache(maxsize=8)
+def load_pipeline_config(path: Path = CONFIG_DIR / "pipeline.yaml") -> PipelineConfig:
+    return _load(PipelineConfig, Path(path))
+
+
+@lru_cache(maxsize=8)
+def load_municipalities(path: Path = CONFIG_DIR / "municipalities.yaml") -> Municipalities:
+    return _load(Municipalities, Path(path))
+
+
+def load_quality_gate(path: Path = CONFIG_DIR / "quality_gate.yaml") -> QualityGate:
+    return _load(QualityGate, Path(path))

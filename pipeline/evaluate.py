@@ -1,0 +1,211 @@
+"""Evaluate predictions against gold JSON (shared/gold/GUIDELINES.md), field by field.
+
+Items are matched by title (fuzzy, one-to-one); every other item metric is computed over matched pairs.
+Verbatim fields are scored by token F1 (SQuAD-style) over pairs where gold or prediction has text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from .config import ITEM_TYPES, QualityGate, load_pipeline_config
+
+TITLE_MATCH_MIN = 80.0
+
+
+def tokens(text: str | None) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower())
+
+
+def token_f1(gold: str | None, pred: str | None) -> float:
+    g, p = tokens(gold), tokens(pred)
+    if not g and not p:
+        return 1.0
+    common = sum((Counter(g) & Counter(p)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    precision = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
+    recall = tp / n_gold if n_gold else (1.0 if not n_pred else 0.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
+
+
+def _title_key(title: str | None) -> str:
+    return " ".join(tokens(title))
+
+
+def match_items(gold_items: list[dict], pred_items: list[dict]) -> list[tuple[int, int]]:
+    """One-to-one pairs (gold index, pred index) by title similarity, best first; ties broken by position."""
+    candidates = []
+    for gi, g in enumerate(gold_items):
+        for pi, p in enumerate(pred_items):
+            score = fuzz.ratio(_title_key(g.get("title")), _title_key(p.get("title")))
+            if score >= TITLE_MATCH_MIN:
+                candidates.append((-score, abs(gi - pi), gi, pi))
+    pairs, used_g, used_p = [], set(), set()
+    for _, _, gi, pi in sorted(candidates):
+        if gi not in used_g and pi not in used_p:
+            pairs.append((gi, pi))
+            used_g.add(gi)
+            used_p.add(pi)
+    return sorted(pairs)
+
+
+def _set_f1(gold: list[str], pred: list[str]) -> float:
+    g, p = set(gold), set(pred)
+    return prf(len(g & p), len(p), len(g))["f1"]
+
+
+def macro_f1(pairs: list[tuple[str, str]], labels: tuple[str, ...]) -> dict:
+    per_label = {}
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        per_label[label] = prf(tp, sum(1 for _, p in pairs if p == label), sum(1 for g, _ in pairs if g == label))
+    present = [l for l in labels if per_label[l]["n_gold"] or per_label[l]["n_pred"]]
+    macro = sum(per_label[l]["f1"] for l in present) / len(present) if present else 0.0
+    return {"macro_f1": macro, "per_label": per_label}
+
+
+@dataclass
+class _Pair:
+    document: str
+    gold: dict
+    pred: dict
+
+
+def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
+    type_prefixes = load_pipeline_config().segment.type_prefixes
+    per_document = {}
+    pairs: list[_Pair] = []
+    item_counts = Counter()
+    meta_hits = Counter()
+    errors = []
+    gold_files = sorted(Path(gold_dir).glob("*.json"))
+    if not gold_files:
+        raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
+    for gold_path in gold_files:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pred_path = Path(pred_dir) / f"{Path(gold.get('document') or gold_path.name).stem}.json"
+        pred = json.loads(pred_path.read_text(encoding="utf-8")) if pred_path.exists() else None
+        if pred is None:
+            errors.append(f"{pred_path}: no prediction for {gold_path.name}")
+            pred = {"items": []}
+        matched = match_items(gold["items"], pred["items"])
+        doc_pairs = [_Pair(gold_path.stem, gold["items"][gi], pred["items"][pi]) for gi, pi in matched]
+        pairs.extend(doc_pairs)
+        items = prf(len(matched), len(pred["items"]), len(gold["items"]))
+        item_counts.update({"tp": len(matched), "n_pred": len(pred["items"]), "n_gold": len(gold["items"])})
+        metadata = {
+            field: gold.get(field) == pred.get(field) for field in ("municipality", "committee", "meeting_date")
+        }
+        metadata["attendees_f1"] = _set_f1(gold.get("attendees", []), pred.get("attendees", []))
+        metadata["absent_f1"] = _set_f1(gold.get("absent", []), pred.get("absent", []))
+        for field in ("municipality", "committee", "meeting_date"):
+            meta_hits[field] += metadata[field]
+        meta_hits["attendees_f1"] += metadata["attendees_f1"]
+        meta_hits["absent_f1"] += metadata["absent_f1"]
+        per_document[gold_path.stem] = {
+            "items": items,
+            **_item_field_metrics(doc_pairs, type_prefixes),
+            "metadata": metadata,
+            "missed_items": [g["title"] for i, g in enumerate(gold["items"]) if i not in {gi for gi, _ in matched}],
+            "spurious_items": [p["title"] for i, p in enumerate(pred["items"]) if i not in {pi for _, pi in matched}],
+        }
+    n_docs = len(gold_files)
+    overall = {
+        "documents": n_docs,
+        "items": prf(item_counts["tp"], item_counts["n_pred"], item_counts["n_gold"]),
+        "min_item_f1_per_document": min(d["items"]["f1"] for d in per_document.values()),
+        **_item_field_metrics(pairs, type_prefixes),
+        "metadata": {
+            "municipality_accuracy": meta_hits["municipality"] / n_docs,
+            "committee_accuracy": meta_hits["committee"] / n_docs,
+            "meeting_date_accuracy": meta_hits["meeting_date"] / n_docs,
+            "attendees_f1": meta_hits["attendees_f1"] / n_docs,
+            "absent_f1": meta_hits["absent_f1"] / n_docs,
+        },
+    }
+    return {"overall": overall, "per_document": per_document, "errors": errors}
+
+
+def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> dict:
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    type_pairs = [(p.gold.get("type"), p.pred.get("type")) for p in pairs]
+    prefixed = [p for p in pairs if p.pred.get("title_prefix") in type_prefixes]
+    text_scores = {}
+    for field in ("recommendation", "decision"):
+        scored = [token_f1(p.gold.get(field), p.pred.get(field)) for p in pairs if p.gold.get(field) or p.pred.get(field)]
+        text_scores[f"{field}_token_f1"] = mean(scored)
+        text_scores[f"{field}_exact"] = mean(
+            [float((p.gold.get(field) or None) == (p.pred.get(field) or None)) for p in pairs]
+        )
+    return {
+        "matched_items": len(pairs),
+        "type_accuracy": mean([float(g == p) for g, p in type_pairs]),
+        "type": macro_f1(type_pairs, ITEM_TYPES),
+        "type_title_prefix_baseline": {
+            "coverage": len(prefixed) / len(pairs) if pairs else None,
+            "accuracy_where_printed": mean(
+                [float(type_prefixes[p.pred["title_prefix"]] == p.gold.get("type")) for p in prefixed]
+            ),
+        },
+        "title_prefix_accuracy": mean([float(p.gold.get("title_prefix") == p.pred.get("title_prefix")) for p in pairs]),
+        "case_number_accuracy": mean([float(p.gold.get("case_number") == p.pred.get("case_number")) for p in pairs]),
+        "number_accuracy": mean([float(p.gold.get("number") == p.pred.get("number")) for p in pairs]),
+        "outcome_accuracy": mean([float(p.gold.get("outcome") == p.pred.get("outcome")) for p in pairs]),
+        **text_scores,
+    }
+
+
+def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
+    """Failures of the quality gate, one line each; empty when every floor is met."""
+    overall = metrics["overall"]
+    checks = [
+        ("item F1 (worst document)", overall["min_item_f1_per_document"], gate.min_item_f1_per_document),
+        ("item F1", overall["items"]["f1"], gate.min_item_f1),
+        ("recommendation token F1", overall["recommendation_token_f1"] or 0.0, gate.min_recommendation_token_f1),
+        ("decision token F1", overall["decision_token_f1"] or 0.0, gate.min_decision_token_f1),
+        ("meeting date accuracy", overall["metadata"]["meeting_date_accuracy"], gate.min_meeting_date_accuracy),
+        ("municipality accuracy", overall["metadata"]["municipality_accuracy"], gate.min_municipality_accuracy),
+        ("type accuracy", overall["type_accuracy"] or 0.0, gate.min_type_accuracy),
+    ]
+    return [f"{name} {value:.3f} < {floor:.3f}" for name, value, floor in checks if value < floor]
+
+
+def format_table(metrics: dict) -> str:
+    rows = [("document", "items P", "items R", "items F1", "type acc", "rec F1", "dec F1", "date", "munic.")]
+    def fmt(value) -> str:
+        return "-" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
+    for name, doc in metrics["per_document"].items():
+        rows.append((name, fmt(doc["items"]["precision"]), fmt(doc["items"]["recall"]), fmt(doc["items"]["f1"]),
+                     fmt(doc["type_accuracy"]), fmt(doc["recommendation_token_f1"]), fmt(doc["decision_token_f1"]),
+                     fmt(doc["metadata"]["meeting_date"]), fmt(doc["metadata"]["municipality"])))
+    o = metrics["overall"]
+    rows.append(("OVERALL", fmt(o["items"]["precision"]), fmt(o["items"]["recall"]), fmt(o["items"]["f1"]),
+                 fmt(o["type_accuracy"]), fmt(o["recommendation_token_f1"]), fmt(o["decision_token_f1"]),
+                 fmt(o["metadata"]["meeting_date_accuracy"]), fmt(o["metadata"]["municipality_accuracy"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    baseline = o["type_title_prefix_baseline"]
+    lines.append(
+        f"type macro-F1 {fmt(o['type']['macro_f1'])}; title-prefix baseline: accuracy "
+        f"{fmt(baseline['accuracy_where_printed'])} on the {fmt(baseline['coverage'])} of items with a printed prefix; "
+        f"outcome acc {fmt(o['outcome_accuracy'])}; case no. acc {fmt(o['case_number_accuracy'])}; "
+        f"committee acc {fmt(o['metadata']['committee_accuracy'])}; attendees F1 {fmt(o['metadata']['attendees_f1'])}; "
+        f"absent F1 {fmt(o['metadata']['absent_f1'])}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,237 @@
+"""Ingest: read a minutes file (txt, PDF, HTML) into normalised text.
+
+Everything downstream holds character offsets into the text made here, so all cleaning that changes
+offsets (encoding repair, Unicode normalisation, page headers and footers) happens in this module only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from .config import IngestConfig
+from .records import SourceText
+
+SUPPORTED_SUFFIXES = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+class IngestError(Exception):
+    """A file that cannot be turned into text; str() is one line naming the file and the reason."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def read_source(path: Path, config: IngestConfig) -> SourceText:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise IngestError(path, "is a directory, not a file") from None
+    except PermissionError:
+        raise IngestError(path, "permission denied") from None
+    except OSError as err:
+        raise IngestError(path, f"cannot read file ({err.strerror or err})") from None
+    if not raw.strip():
+        raise IngestError(path, "empty file")
+    digest = hashlib.sha256(raw).hexdigest()
+    kind = sniff_format(path, raw)
+    if kind == "pdf":
+        text, pages, warnings = _pdf_text(path, raw, config)
+        return SourceText(path, "pdf", text, None, pages, digest, warnings=tuple(warnings))
+    decoded, encoding = decode_bytes(path, raw, config)
+    if kind == "html":
+        return SourceText(path, "html", normalise(html_to_text(decoded)), encoding, None, digest)
+    text, pages, body_end = strip_transcript_pages(normalise(decoded), config)
+    return SourceText(path, "txt", text, encoding, pages, digest, body_end=body_end, transcript=pages is not None)
+
+
+def sniff_format(path: Path, raw: bytes) -> str:
+    """Format from the bytes first (a PDF saved as .txt is still a PDF), the extension second."""
+    head = raw[:1024].lstrip()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered or b"<body" in lowered:
+        return "html"
+    return SUPPORTED_SUFFIXES.get(path.suffix.lower(), "txt")
+
+
+def decode_bytes(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, str]:
+    """Detect the encoding: BOMs, then strict UTF-8, then charset detection among the configured encodings."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf_16"
+    if b"\x00" in raw[:4096]:
+        raise IngestError(path, "binary file (contains NUL bytes), not text")
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf_8"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw, cp_isolation=list(config.encodings)).best()
+        if best is None:
+            raise IngestError(path, "unknown text encoding (not UTF-8 nor any configured encoding)") from None
+        text, encoding = str(best), best.encoding
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > config.max_control_char_ratio * len(text):
+        raise IngestError(path, f"binary file ({controls} control characters), not text")
+    return _repair_mojibake(text), encoding
+
+
+_MOJIBAKE = re.compile("Ã[¥¸¦…˜†]|Ã\u0098|Ã\u0085|â€[™œ\u009d“”]")
+
+
+def _repair_mojibake(text: str) -> str:
+    """UTF-8 that was once read as Windows-1252 ("Ã¥" for "å") is repaired; clean text is left alone."""
+    if not _MOJIBAKE.search(text):
+        return text
+    import ftfy
+
+    return ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization="NFC")
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+
+
+def normalise(text: str) -> str:
+    """NFC, Unix newlines, ordinary spaces, no invisible characters or ligatures."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_INVISIBLE).translate(_SPACES)
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    return unicodedata.normalize("NFC", text)
+
+
+_PAGE_LINE = re.compile(r"^(\d{1,4}) (\S.*)$")
+
+
+def strip_transcript_pages(text: str, config: IngestConfig) -> tuple[str, int | None, int | None]:
+    """A PDF transcript exported as text has one line per page, "N <running header> <page text>".
+
+    Detect the numbered page lines, drop the page numbers and the running header shared by most pages,
+    and mark where the last page ends (what follows, such as related-document listings, is not the meeting).
+    """
+    lines = text.split("\n")
+    chain: dict[int, list[int]] = {}
+    best: list[int] = []
+    for index, line in enumerate(lines):
+        match = _PAGE_LINE.match(line)
+        if not match:
+            continue
+        number = int(match.group(1))
+        run = chain.get(number - 1, []) + [index]
+        if len(run) > len(chain.get(number, [])):
+            chain[number] = run
+        if len(run) > len(best):
+            best = run
+    if len(best) < config.transcript_min_pages:
+        return text, None, None
+    bodies = [_PAGE_LINE.match(lines[i]).group(2) for i in best]
+    header = _running_header(bodies, config.transcript_header_min_share)
+    first_number = int(_PAGE_LINE.match(lines[best[0]]).group(1))
+    out = lines[: best[0]]
+    for offset, (index, body) in enumerate(zip(best, bodies)):
+        if header and body.startswith(header):
+            body = body[len(header) :].lstrip()
+            body = re.sub(rf"^{first_number + offset}\b\s*", "", body)
+        out.append(body)
+        out.append("")
+    body_end = len("\n".join(out))
+    tail = lines[best[-1] + 1 :]
+    return "\n".join(out + tail), len(best), body_end
+
+
+def _running_header(pages: list[str], min_share: float) -> str:
+    """The longest word prefix shared by at least `min_share` of pages (digits may differ: page numbers)."""
+    tokens = [page.split() for page in pages]
+    for width in range(10, 0, -1):
+        prefixes = Counter(" ".join(t[:width]) for t in tokens if len(t) >= width)
+        if not prefixes:
+            continue
+        prefix, count = prefixes.most_common(1)[0]
+        if count >= max(3, min_share * len(pages)) and not prefix[:1].isdigit():
+            return prefix
+    return ""
+
+
+def _pdf_text(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, int, list[str]]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as err:
+        raise IngestError(path, f"corrupt or truncated PDF ({type(err).__name__}: {err})") from None
+    if not pages:
+        raise IngestError(path, "PDF has no pages")
+    if not any(page.strip() for page in pages):
+        raise IngestError(path, f"PDF has no text layer ({len(pages)} pages, scanned images?); OCR is not enabled")
+    pages = [normalise(page) for page in pages]
+    cleaned = remove_repeated_lines(pages, config.repeated_line_min_share)
+    warnings = [f"page {i + 1} has no text" for i, page in enumerate(pages) if not page.strip()]
+    return "\n\n".join(cleaned), len(pages), warnings
+
+
+def remove_repeated_lines(pages: list[str], min_share: float, edge: int = 3) -> list[str]:
+    """Drop running headers and footers: lines among the first/last `edge` of a page that recur at the same
+    position on at least `min_share` of the pages (and on 3 or more), identical but for the page number
+    ("Side 3 af 9" matches "Side 4 af 9"; "Sagsnr. 23/1003" does not match "Sagsnr. 23/1004")."""
+    if len(pages) < 3:
+        return pages
+
+    def key(line: str, page_number: int) -> str:
+        return re.sub(rf"(?<!\d){page_number}(?!\d)", "#", " ".join(line.split()), count=1)
+
+    def edge_keys(lines: list[str], page_number: int) -> dict[int, tuple[int, str]]:
+        """Line index → (position counted from the top or, negative, from the bottom; masked text)."""
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        keys = {i: (rank, key(lines[i], page_number)) for rank, i in enumerate(filled[:edge])}
+        keys.update({i: (-rank - 1, key(lines[i], page_number)) for rank, i in enumerate(reversed(filled[-edge:]))})
+        return keys
+
+    page_lines = [page.split("\n") for page in pages]
+    page_keys = [edge_keys(lines, number) for number, lines in enumerate(page_lines, start=1)]
+    counts = Counter(k for keys in page_keys for k in set(keys.values()))
+    needed = max(3, min_share * len(pages))
+    repeated = {k for k, count in counts.items() if k[1] and count >= needed}
+    return [
+        "\n".join(line for i, line in enumerate(lines) if keys.get(i) not in repeated)
+        for lines, keys in zip(page_lines, page_keys)
+    ]
+
+
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "h1", "h2", "h3", "h4", "h5",
+    "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "br", "hr", "form",
+    "fieldset", "figure", "figcaption", "caption", "thead", "tbody", "tfoot", "address",
+}
+
+
+def html_to_text(html: str) -> str:
+    """Text of an HTML page with its block structure kept as lines (one block, one paragraph)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "nav", "footer"]):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"role": ["navigation", "contentinfo", "banner"]}):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.name in _BLOCK_TAGS:
+            tag.insert_before("\n\n")
+            tag.insert_after("\n\n")
+        elif tag.name in ("td", "th"):
+            tag.insert_after("\t")
+    text = soup.get_text()
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -1,0 +1,111 @@
+"""The staged pipeline over one document, and a batch run over many: ingest → segment → metadata →
+classify, then the writers. Stages are plain objects built once from config and reused per document."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .classify import RuleClassifier
+from .config import PipelineConfig, load_municipalities, load_pipeline_config
+from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source
+from .metadata import MetadataExtractor
+from .records import Document
+from .segment import Segmenter, SegmentationError
+from .writers import write_json_atomic, write_text_atomic
+
+
+class DocumentError(Exception):
+    """A document that could not be processed; str() is one line naming the file and the reason."""
+
+
+class Pipeline:
+    def __init__(self, config: PipelineConfig | None = None):
+        self.config = config or load_pipeline_config()
+        self.segmenter = Segmenter(self.config.segment)
+        self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())
+        self.classifier = RuleClassifier(self.config.classify, self.config.segment)
+
+    def process(self, path: Path) -> Document:
+        try:
+            source = read_source(path, self.config.ingest)
+        except IngestError as err:
+            raise DocumentError(str(err)) from err
+        try:
+            segmentation = self.segmenter.segment(source)
+        except SegmentationError as err:
+            raise DocumentError(f"{path}: {err}") from err
+        meta = self.metadata.extract(source.text, segmentation.header_end, source.body_end)
+        document = Document(
+            source=source,
+            municipality=meta.municipality,
+            committee=meta.committee,
+            meeting_date=meta.meeting_date,
+            attendees=meta.attendees,
+            absent=meta.absent,
+            items=segmentation.items,
+            spans=meta.spans,
+            segmentation=segmentation.info,
+        )
+        for item in document.items:
+            self.classifier.classify(item)
+        return document
+
+
+def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Files to process from files and folders (recursively, symlink loops ignored), and problems found."""
+    files: list[Path] = []
+    problems: list[str] = []
+    seen_dirs: set[str] = set()
+    for entry in inputs:
+        entry = Path(entry)
+        if entry.is_file():
+            files.append(entry)
+        elif entry.is_dir():
+            for root, dirs, names in os.walk(entry, followlinks=True, onerror=lambda e: problems.append(f"{e.filename}: {e.strerror}")):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    problems.append(f"{root}: symlink loop, skipped")
+                    dirs[:] = []
+                    continue
+                seen_dirs.add(real)
+                dirs.sort()
+                for name in sorted(names):
+                    path = Path(root) / name
+                    if path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
+                        files.append(path)
+        else:
+            problems.append(f"{entry}: no such file or folder")
+    return files, problems
+
+
+@dataclass
+class RunReport:
+    written: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
+    """DIR/<stem>.json and the normalised text it points into, DIR/text/<stem>.txt."""
+    return out_dir / f"{path.stem}.json", out_dir / "text" / f"{path.stem}.txt"
+
+
+def run(inputs: Iterable[Path], out_dir: Path, pipeline: Pipeline | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Process every input, writing outputs atomically; yields (path, error or None) as it goes, so a
+    bad file is reported and the batch goes on."""
+    pipeline = pipeline or Pipeline()
+    files, problems = discover(inputs)
+    for problem in problems:
+        yield Path(problem.split(":")[0]), problem
+    for path in files:
+        try:
+            document = pipeline.process(path)
+        except DocumentError as err:
+            yield path, str(err)
+            continue
+        json_path, text_path = output_paths(path, out_dir)
+        write_text_atomic(text_path, document.source.text)
+        write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
+        yield path, None
