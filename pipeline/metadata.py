@@ -29,7 +29,7 @@ class MetadataExtractor:
         months = "|".join(sorted(config.months, key=len, reverse=True))
         self.date_res = [
             (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
-            (re.compile(r"\b(\d{1,2})[-./](\d{1,2})[-./](\d{4})\b"), ("d", "m", "y")),
+            (re.compile(r"\b(\d{1,2})[-./](\d{1,2})[-./](\d{4}|\d{2})\b"), ("d", "m", "y")),
             (re.compile(rf"\b(\d{{1,2}})\.?\s*({months})\.?\s+(\d{{4}})\b", re.I), ("d", "month", "y")),
         ]
         suffixes = "|".join(re.escape(s) for s in sorted(config.committee_suffixes, key=len, reverse=True))
@@ -110,8 +110,9 @@ class MetadataExtractor:
         order, m = best
         parts = dict(zip(order, m.groups()))
         month = int(parts["m"]) if "m" in parts else self.config.months[parts["month"].lower()]
+        year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)
         try:
-            return date(int(parts["y"]), month, int(parts["d"])).isoformat(), m.span()
+            return date(year, month, int(parts["d"])).isoformat(), m.span()
         except ValueError:
             return None
 

@@ -88,7 +88,10 @@ class Segmenter:
         other = _alternation(config.other_headings)
         absence = _alternation(config.absence_headings)
         # A heading alone on its line, a decision heading naming the body and date, or "Heading: text".
-        tail = r"(?P<tail>[ \t]*:?[ \t]*$|[ \t]+(?:i|for|fra|på)[ \t]+[^\n]{0,140}$|[ \t]+[^\n]{0,140}?\bden\b[^\n]{0,30}$|[ \t]*:[ \t]*(?=\S))"
+        tail = (
+            r"(?P<tail>[ \t]*:?[ \t]*$|[ \t]+(?:i|for|fra|på)[ \t]+[^\n]{0,140}$|[ \t]+[^\n]{0,140}?\bden\b[^\n]{0,30}$"
+            r"|[ \t]+[^\n]{0,140}?\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}[ \t]*$|[ \t]*:[ \t]*(?=\S))"
+        )
         self.line_heading_re = re.compile(
             rf"(?mi)^[ \t]*(?:(?P<rec>{rec})|(?P<dec>{dec})|(?P<abs>{absence})|(?P<other>{other})){tail}"
         )

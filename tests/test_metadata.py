@@ -20,6 +20,7 @@ def extractor(config):
         ("den 3.10.2023", "2023-10-03"),
         ("2019-11-30", "2019-11-30"),
         ("Tirsdag 4. okt. 2022", "2022-10-04"),
+        ("Mødedato: 12.03.23", "2023-03-12"),
     ],
 )
 def test_danish_dates(extractor, text, iso):

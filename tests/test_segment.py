@@ -127,3 +127,13 @@ def test_document_without_items_is_a_clear_error(pipeline, tmp_path):
     with pytest.raises(DocumentError) as err:
         pipeline.process(path)
     assert "noise.txt" in str(err.value) and "no agenda item found" in str(err.value)
+
+
+def test_decision_heading_with_body_and_date_but_no_den(pipeline, tmp_path):
+    path = tmp_path / "y.txt"
+    path.write_text(
+        "Punkt 1: Budget\n\n23/7\n\nIndstilling\n\nat budgettet godkendes.\n\nBeslutning Byrådet 12-03-2023\n\n"
+        "Godkendt.\n\nSagsfremstilling\n\nBaggrund for sagen.\n",
+        encoding="utf-8",
+    )
+    assert pipeline.process(path).items[0].decision == "Godkendt."
