@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -31,18 +30,17 @@ def run_command(
         raise typer.Exit(2) from None
     started = time.perf_counter()
     written, failed, items = 0, 0, 0
-    for path, error in run(inputs, out, pipeline):
+    for path, document, error in run(inputs, out, pipeline):
         if error:
             failed += 1
             typer.echo(f"error: {error}", err=True)
             continue
         written += 1
+        items += len(document.items)
         if not quiet:
-            data = json.loads((out / f"{path.stem}.json").read_text(encoding="utf-8"))
-            items += len(data["items"])
-            typer.echo(f"[{written + failed}] {path} → {out / (path.stem + '.json')} ({len(data['items'])} items)")
+            typer.echo(f"[{written + failed}] {path} → {out / (path.stem + '.json')} ({len(document.items)} items)")
     elapsed = time.perf_counter() - started
-    typer.echo(f"{written} written, {failed} failed, in {elapsed:.1f}s → {out.resolve()}")
+    typer.echo(f"{written} written ({items} items), {failed} failed, in {elapsed:.1f}s → {out.resolve()}")
     if failed or not written:
         raise typer.Exit(1)
 

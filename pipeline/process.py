@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classify import RuleClassifier
@@ -81,31 +80,27 @@ def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-@dataclass
-class RunReport:
-    written: list[Path] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
     """DIR/<stem>.json and the normalised text it points into, DIR/text/<stem>.txt."""
     return out_dir / f"{path.stem}.json", out_dir / "text" / f"{path.stem}.txt"
 
 
-def run(inputs: Iterable[Path], out_dir: Path, pipeline: Pipeline | None = None) -> Iterator[tuple[Path, str | None]]:
-    """Process every input, writing outputs atomically; yields (path, error or None) as it goes, so a
+def run(
+    inputs: Iterable[Path], out_dir: Path, pipeline: Pipeline | None = None
+) -> Iterator[tuple[Path, Document | None, str | None]]:
+    """Process every input, writing outputs atomically; yields (path, document, error) as it goes, so a
     bad file is reported and the batch goes on."""
     pipeline = pipeline or Pipeline()
     files, problems = discover(inputs)
     for problem in problems:
-        yield Path(problem.split(":")[0]), problem
+        yield Path(problem.split(":")[0]), None, problem
     for path in files:
         try:
             document = pipeline.process(path)
         except DocumentError as err:
-            yield path, str(err)
+            yield path, None, str(err)
             continue
         json_path, text_path = output_paths(path, out_dir)
         write_text_atomic(text_path, document.source.text)
         write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
-        yield path, None
+        yield path, document, None

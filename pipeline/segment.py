@@ -77,7 +77,6 @@ class Segmenter:
         self.case_label_re = re.compile(rf"(?:{labels})\s*:?\s*")
         self.appendix_re = re.compile("|".join(f"(?:{p})" for p in config.appendix_patterns), re.M)
         self.absence_sentence_res = [re.compile(p, re.I) for p in config.absence_sentence_patterns]
-        self.announcement_res = [re.compile(p, re.I) for p in config.announcement_titles]
         toc = _alternation(config.toc_headings)
         self.toc_re = re.compile(rf"(?m)^[ \t]*(?:{toc})\b[ \t]*:?")
         self.flat_toc_re = re.compile(rf"\b(?:{toc})\b[ \t]*:?")
@@ -390,9 +389,6 @@ class Segmenter:
                 prefix = m.group("prefix")
         return squash(text[start:end]), (start, end), prefix
 
-    def is_announcement(self, title: str) -> bool:
-        return any(p.search(title) for p in self.announcement_res)
-
     def _find_case_number(self, region: str) -> tuple[str, Span] | None:
         label = self.case_label_re.search(region)
         if label:
@@ -411,11 +407,7 @@ class Segmenter:
         marks = []
         for m in pattern.finditer(text, start, end):
             kind = next(k for k in ("rec", "dec", "abs", "other") if m.groupdict().get(k))
-            if not flat and kind == "dec" and m.group("tail").strip().startswith(":"):
-                heading_end = m.end()
-            else:
-                heading_end = m.end()
-            marks.append((m.start(), heading_end, kind, m.group(0)))
+            marks.append((m.start(), m.end(), kind, m.group(0)))
         kinds = {"rec": "recommendation", "dec": "decision", "abs": "absence", "other": "other"}
         sections = []
         for index, (s, e, kind, heading_text) in enumerate(marks):

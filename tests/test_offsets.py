@@ -17,7 +17,7 @@ INPUTS = sorted(SAMPLE.iterdir()) + shared_corpus()
 def written(tmp_path_factory, pipeline):
     out = tmp_path_factory.mktemp("out")
     results = list(run(INPUTS, out, pipeline))
-    assert [error for _, error in results if error] == []
+    assert [error for _, _, error in results if error] == []
     return out
 
 

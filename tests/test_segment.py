@@ -137,3 +137,26 @@ def test_decision_heading_with_body_and_date_but_no_den(pipeline, tmp_path):
         encoding="utf-8",
     )
     assert pipeline.process(path).items[0].decision == "Godkendt."
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_html_with_inline_decision_labels_and_numbered_headings(pipeline):
+    doc = pipeline.process(FIXTURES / "inline_headings.html")
+    assert titles(doc) == ["Godkendelse af dagsorden", "Budgetopfølgning pr. 31. maj 2023", "Eventuelt"]
+    assert [i.decision for i in doc.items] == ["Godkendt.", "Godkendt.", "Intet."]
+    assert doc.items[1].case_number == "2023-004512"
+    assert doc.items[1].recommendation == "at udvalget godkender budgetopfølgningen."
+    assert (doc.committee, doc.meeting_date, doc.absent) == ("Økonomiudvalget", "2023-06-12", ["Jens Bo"])
+
+
+def test_numbered_toc_without_page_numbers_is_not_emitted(pipeline):
+    doc = pipeline.process(FIXTURES / "beslutningsprotokol.txt")
+    assert titles(doc) == ["Godkendelse af dagsorden", "Lokalplan 512 for Østervang", "Meddelelser"]
+    assert doc.segmentation["toc_matched"] == 3
+    lokalplan = doc.items[1]
+    assert lokalplan.case_number == "23/38877"
+    assert lokalplan.decision == "Vedtaget."  # "X deltog ikke i behandlingen" is absence boilerplate
+    assert [i.type for i in doc.items] == ["Beslutning", "Beslutning", "Meddelelser"]
+    assert (doc.municipality, doc.committee, doc.meeting_date) == ("Roskilde", "Plan- og Boligudvalget", "2023-11-07")
