@@ -114,6 +114,48 @@ class Municipalities(_Strict):
         return value
 
 
+class DissentCues(_Strict):
+    against: list[str]
+    abstain: list[str]
+    for_: list[str] = Field(alias="for")
+    reservation: list[str]
+    proposal: list[str]
+    majority: list[str]
+    minority: list[str]
+    proposal_reference: list[str]
+    recommendation_reference: list[str]
+
+
+class DissentConfig(_Strict):
+    parties: dict[str, list[str]]
+    local_lists: dict[str, list[str]]
+    group_words: list[str]
+    unaffiliated_words: list[str]
+    cues: DissentCues
+    label_sides: dict[str, list[str]]
+    results: dict[str, list[str]]
+    rationale_intros: list[str]
+
+    @field_validator("label_sides")
+    @classmethod
+    def _sides(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if set(value) - {"for", "against", "abstain"}:
+            raise ValueError(f"label_sides keys must be for/against/abstain, got {sorted(value)}")
+        return value
+
+    @field_validator("results")
+    @classmethod
+    def _results(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if set(value) - {"adopted", "rejected", "fell"}:
+            raise ValueError(f"results keys must be adopted/rejected/fell, got {sorted(value)}")
+        return value
+
+    @property
+    def letters(self) -> dict[str, list[str]]:
+        """Every ballot letter, national and local, with its names."""
+        return {**self.parties, **self.local_lists}
+
+
 class QualityGate(_Strict):
     min_item_f1_per_document: float = Field(ge=0, le=1)
     min_item_f1: float = Field(ge=0, le=1)
@@ -122,6 +164,10 @@ class QualityGate(_Strict):
     min_meeting_date_accuracy: float = Field(ge=0, le=1)
     min_municipality_accuracy: float = Field(ge=0, le=1)
     min_type_accuracy: float = Field(ge=0, le=1)
+    min_vote_f1: float = Field(ge=0, le=1)
+    min_position_f1: float = Field(ge=0, le=1)
+    min_rationale_token_f1: float = Field(ge=0, le=1)
+    max_items_with_invented_dissent: int = Field(ge=0)
 
 
 ITEM_TYPES = ("Beslutning", "Orientering", "Drøftelse", "Meddelelser")
@@ -148,6 +194,11 @@ def _load(model: type[BaseModel], path: Path) -> BaseModel:
 @lru_cache(maxsize=8)
 def load_pipeline_config(path: Path = CONFIG_DIR / "pipeline.yaml") -> PipelineConfig:
     return _load(PipelineConfig, Path(path))
+
+
+@lru_cache(maxsize=8)
+def load_dissent_config(path: Path = CONFIG_DIR / "dissent.yaml") -> DissentConfig:
+    return _load(DissentConfig, Path(path))
 
 
 @lru_cache(maxsize=8)

@@ -152,6 +152,7 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
             [float((p.gold.get(field) or None) == (p.pred.get(field) or None)) for p in pairs]
         )
     return {
+        **_dissent_metrics(pairs),
         "matched_items": len(pairs),
         "type_accuracy": mean([float(g == p) for g, p in type_pairs]),
         "type": macro_f1(type_pairs, ITEM_TYPES),
@@ -169,19 +170,58 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
     }
 
 
+def _dissent_metrics(pairs: list[_Pair]) -> dict:
+    """Votes as (item, side, party), positions as (item, party, stance), parties as (item, party);
+    rationales by token F1 over positions matched on (item, party, stance)."""
+
+    def keyed(item_id, item: dict) -> tuple[set, set, set, dict]:
+        votes = {(item_id, side, party) for v in item.get("votes", []) for side in ("for", "against", "abstain")
+                 for party in v.get(side, [])}
+        positions = {(item_id, p.get("party"), p.get("stance")) for p in item.get("positions", [])}
+        parties = {(item_id, p.get("party")) for p in item.get("positions", [])}
+        rationales = {(item_id, p.get("party"), p.get("stance")): p.get("rationale") for p in item.get("positions", [])}
+        return votes, positions, parties, rationales
+
+    sets = {name: [set(), set()] for name in ("votes", "positions", "parties")}
+    rationale_scores, invented, dissent_items = [], 0, 0
+    for index, pair in enumerate(pairs):
+        item_id = (pair.document, index)
+        gold, pred = keyed(item_id, pair.gold), keyed(item_id, pair.pred)
+        for position, name in enumerate(("votes", "positions", "parties")):
+            sets[name][0] |= gold[position]
+            sets[name][1] |= pred[position]
+        for key in gold[3].keys() & pred[3].keys():
+            if gold[3][key] or pred[3][key]:
+                rationale_scores.append(token_f1(gold[3][key], pred[3][key]))
+        dissent_items += bool(gold[1])
+        invented += bool(pred[1]) and not gold[1]
+    out = {}
+    for name, (gold_set, pred_set) in sets.items():
+        out[f"{name}_f1"] = prf(len(gold_set & pred_set), len(pred_set), len(gold_set))
+    out["rationale_token_f1"] = sum(rationale_scores) / len(rationale_scores) if rationale_scores else None
+    out["items_with_dissent"] = dissent_items
+    out["items_with_invented_dissent"] = invented
+    return out
+
+
 def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
     """Failures of the quality gate, one line each; empty when every floor is met."""
     overall = metrics["overall"]
     checks = [
         ("item F1 (worst document)", overall["min_item_f1_per_document"], gate.min_item_f1_per_document),
         ("item F1", overall["items"]["f1"], gate.min_item_f1),
-        ("recommendation token F1", overall["recommendation_token_f1"] or 0.0, gate.min_recommendation_token_f1),
-        ("decision token F1", overall["decision_token_f1"] or 0.0, gate.min_decision_token_f1),
+        ("recommendation token F1", overall["recommendation_token_f1"], gate.min_recommendation_token_f1),
+        ("decision token F1", overall["decision_token_f1"], gate.min_decision_token_f1),
         ("meeting date accuracy", overall["metadata"]["meeting_date_accuracy"], gate.min_meeting_date_accuracy),
         ("municipality accuracy", overall["metadata"]["municipality_accuracy"], gate.min_municipality_accuracy),
-        ("type accuracy", overall["type_accuracy"] or 0.0, gate.min_type_accuracy),
+        ("type accuracy", overall["type_accuracy"], gate.min_type_accuracy),
+        ("vote F1", overall["votes_f1"]["f1"], gate.min_vote_f1),
+        ("position F1", overall["positions_f1"]["f1"], gate.min_position_f1),
+        ("rationale token F1", overall["rationale_token_f1"], gate.min_rationale_token_f1),
+        ("items with invented dissent (negated)", -overall["items_with_invented_dissent"], -gate.max_items_with_invented_dissent),
     ]
-    return [f"{name} {value:.3f} < {floor:.3f}" for name, value, floor in checks if value < floor]
+    # a metric with nothing to score (no gold rationale at all, say) is undefined, not failed
+    return [f"{name} {value:.3f} < {floor:.3f}" for name, value, floor in checks if value is not None and value < floor]
 
 
 def format_table(metrics: dict) -> str:
@@ -206,6 +246,9 @@ def format_table(metrics: dict) -> str:
         f"{fmt(baseline['accuracy_where_printed'])} on the {fmt(baseline['coverage'])} of items with a printed prefix; "
         f"outcome acc {fmt(o['outcome_accuracy'])}; case no. acc {fmt(o['case_number_accuracy'])}; "
         f"committee acc {fmt(o['metadata']['committee_accuracy'])}; attendees F1 {fmt(o['metadata']['attendees_f1'])}; "
-        f"absent F1 {fmt(o['metadata']['absent_f1'])}"
+        f"absent F1 {fmt(o['metadata']['absent_f1'])}\n"
+        f"dissent: vote F1 {fmt(o['votes_f1']['f1'])}, position F1 {fmt(o['positions_f1']['f1'])}, "
+        f"party F1 {fmt(o['parties_f1']['f1'])}, rationale token F1 {fmt(o['rationale_token_f1'])}; "
+        f"{o['items_with_dissent']} items with dissent in gold, {o['items_with_invented_dissent']} with invented dissent"
     )
     return "\n".join(lines)

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .classify import RuleClassifier
-from .config import PipelineConfig, load_municipalities, load_pipeline_config
+from .config import DissentConfig, PipelineConfig, load_dissent_config, load_municipalities, load_pipeline_config
+from .dissent import DissentExtractor
 from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source
 from .metadata import MetadataExtractor
 from .records import Document
@@ -21,8 +22,9 @@ class DocumentError(Exception):
 
 
 class Pipeline:
-    def __init__(self, config: PipelineConfig | None = None):
+    def __init__(self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None):
         self.config = config or load_pipeline_config()
+        self.dissent = DissentExtractor(dissent_config or load_dissent_config())
         self.segmenter = Segmenter(self.config.segment)
         self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())
         self.classifier = RuleClassifier(self.config.classify, self.config.segment)
@@ -48,8 +50,15 @@ class Pipeline:
             spans=meta.spans,
             segmentation=segmentation.info,
         )
+        roster = self.dissent.roster(source.text[: source.body_end])
         for item in document.items:
             self.classifier.classify(item)
+            if "decision" in item.spans:
+                item.votes, item.positions, warnings = self.dissent.extract(
+                    source.text, item.spans["decision"], roster, item.outcome
+                )
+                item.provenance["dissent"] = "rules:spacy-matcher"
+                document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
         return document
 
 

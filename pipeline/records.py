@@ -38,15 +38,19 @@ class Vote:
     against: list[str] = field(default_factory=list)
     abstain: list[str] = field(default_factory=list)
     result: str = "unknown"
+    tally: dict[str, int] | None = None  # "med 25 stemmer mod 4"
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "motion": self.motion,
             "for": self.for_,
             "against": self.against,
             "abstain": self.abstain,
             "result": self.result,
         }
+        if self.tally:
+            out["tally"] = self.tally
+        return out
 
 
 @dataclass
@@ -112,6 +116,7 @@ class Document:
     items: list[Item] = field(default_factory=list)
     spans: dict[str, Span] = field(default_factory=dict)
     segmentation: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self, text_path: str | None = None) -> dict:
         return {
@@ -124,6 +129,7 @@ class Document:
             "items": [item.to_json() for item in self.items],
             "spans": {name: list(span) for name, span in self.spans.items()},
             "segmentation": self.segmentation,
+            "warnings": self.warnings,
             "source": {
                 "path": str(self.source.path),
                 "format": self.source.format,

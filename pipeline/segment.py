@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from .config import SegmentConfig
 from .records import Item, SourceText, Span, squash
+from .text import sentences
 
 
 class SegmentationError(Exception):
@@ -43,13 +44,6 @@ class Segmentation:
     items: list[Item]
     header_end: int  # the meeting header (metadata) lies before this offset
     info: dict = field(default_factory=dict)
-
-
-_ABBREVIATIONS = {
-    "pga", "bl.a", "jf", "ca", "evt", "nr", "kr", "mio", "mia", "f.eks", "fx", "dvs", "inkl", "ekskl", "stk",
-    "pkt", "kl", "d", "tlf", "vedr", "mht", "ift", "iht", "hhv", "m.fl", "o.l", "osv", "mv", "m.v", "jvf",
-    "ang", "iflg", "dags", "bl", "a", "s", "ff", "pct", "sek", "min", "st", "afd",
-}
 
 
 def _alternation(words: list[str]) -> str:
@@ -436,7 +430,7 @@ class Segmenter:
 
     def _decision_span(self, text: str, body: Span) -> Span | None:
         """The decision text without the standing absence notes at its start or end."""
-        units = _sentences(text, *body)
+        units = sentences(text, *body)
         while units and self._is_absence(text[units[0][0] : units[0][1]]):
             units.pop(0)
         while units and self._is_absence(text[units[-1][0] : units[-1][1]]):
@@ -489,28 +483,3 @@ def _rstrip_offset(text: str, start: int, end: int) -> int:
 
 def _dates_in(heading: str) -> list[str]:
     return re.findall(r"\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}", heading)
-
-
-def _sentences(text: str, start: int, end: int) -> list[Span]:
-    """Sentence-like units (lines, then sentences within them) as offsets; abbreviations do not end one."""
-    units = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
-        line_start = start + line.start()
-        chunk = line.group(0)
-        cursor = 0
-        for m in re.finditer(r"[.!?](?=\s+[A-ZÆØÅ0-9\"”(])", chunk):
-            word = re.search(r"([\w.]+)$", chunk[cursor : m.start()])
-            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
-                continue
-            units.append((line_start + cursor, line_start + m.end()))
-            cursor = m.end()
-        units.append((line_start + cursor, line_start + len(chunk)))
-    result = []
-    for s, e in units:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            result.append((s, e))
-    return result
