@@ -133,6 +133,7 @@ class DissentConfig(_Strict):
     unaffiliated_words: list[str]
     cues: DissentCues
     label_sides: dict[str, list[str]]
+    party_split: list[str]
     results: dict[str, list[str]]
     rationale_intros: list[str]
 

@@ -27,18 +27,24 @@ _NAME_TOKEN = r"^(?:[A-ZÆØÅ][a-zæøåéü'’-]+(?:-[A-ZÆØÅ][a-zæøåé�
 _SEPARATORS = {",", "og", "samt", "&", "+"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Actor:
+    """A party or members named in a sentence; `reason` is the span of the rationale they gave."""
+
     party: str | None
     members: list[str]
     start: int  # character offsets within the sentence
     end: int
+    reason: Span | None = None
+
+
+SIDES = ("for", "against", "abstain")
 
 
 @dataclass
 class Motion:
     name: str
-    sides: dict[str, list[Actor]] = field(default_factory=lambda: {"for": [], "against": [], "abstain": []})
+    sides: dict[str, list[Actor]] = field(default_factory=lambda: {side: [] for side in SIDES})
     result: str | None = None
     tally: dict[str, int] = field(default_factory=dict)
 
@@ -47,15 +53,50 @@ class Motion:
 
 
 @dataclass
+class Sentence:
+    start: int  # offsets into the document text
+    end: int
+    doc: object  # spacy Doc of text[start:end]
+    cues: list[tuple[str, int, int]]  # (label, first token, end token), longest matches only
+    actors: list[Actor]
+
+    def first(self, *labels: str) -> tuple[str, int, int] | None:
+        return next((cue for cue in self.cues if cue[0] in labels), None)
+
+    def has(self, label: str) -> bool:
+        return any(cue[0] == label for cue in self.cues)
+
+
+@dataclass
+class Reading:
+    """What has been read of one decision so far: the motions, the motion in focus (a counter-proposal
+    once one is put forward, until its result), reservations, and dissenters still owing a reason."""
+
+    main: Motion = field(default_factory=lambda: Motion("indstillingen"))
+    motions: list[Motion] = field(default_factory=list)
+    focus: Motion | None = None
+    reservations: list[Actor] = field(default_factory=list)
+    awaiting_reason: list[Actor] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.motions.append(self.main)
+        self.focus = self.main
+
+    def motion_for(self, sentence: Sentence) -> Motion:
+        if sentence.has("cue:recommendation_reference"):
+            return self.main
+        if sentence.has("cue:proposal_reference") or self.focus is not self.main:
+            return self.motions[-1]
+        return self.main
+
+
+@dataclass
 class Roster:
     """Member → usual party letter, learnt from every "Name (X)" in the document; conflicts are kept."""
 
     letters: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, list[str]] = field(default_factory=dict)
-
-    def resolve(self, name: str, printed: str | None) -> str | None:
-        usual = self.letters.get(name)
-        return usual or printed
 
 
 class DissentExtractor:
@@ -91,6 +132,14 @@ class DissentExtractor:
             greedy="LONGEST",
         )
         self.matcher.add("name", [[{"TEXT": {"REGEX": _NAME_TOKEN}, "OP": "{2,5}"}]], greedy="LONGEST")
+        letter_alt = "|".join(map(re.escape, letters))
+        letter_list = rf"(?:{letter_alt})(?:\s*(?:,|og|samt)\s*(?:{letter_alt}))*"
+        self.paren_list_re = re.compile(rf"\(({letter_list})\)")
+        self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
+        splits = "|".join(map(re.escape, config.party_split))
+        self.split_re = re.compile(
+            rf"\b({letter_alt})\s+(?:{splits})\s+(?:ét|et|en|to|tre|\d+)\s+medlem\w*(?P<rest>[^.]*)", re.I
+        )
         self.tally_re = re.compile(r"(\d+)\s+stemmer?\s+(?:for\s+)?mod\s+(\d+)", re.I)
 
     # ------------------------------------------------------------------ roster
@@ -112,97 +161,121 @@ class DissentExtractor:
 
     # ------------------------------------------------------------------ extraction
 
-    def extract(self, text: str, span: Span, roster: Roster, outcome: str | None = None) -> tuple[list[Vote], list[Position], list[str]]:
+    def extract(
+        self, text: str, span: Span, roster: Roster, outcome: str | None = None
+    ) -> tuple[list[Vote], list[Position], list[str]]:
         """Votes and positions of the decision at text[span]; rationale spans are offsets into `text`."""
+        reading = Reading()
         units = sentences(text, *span)
-        main = Motion("indstillingen")
-        motions = [main]
-        focus = main
-        stances: list[tuple[str, Actor, Span | None]] = []  # (stance, actor, rationale span)
-        reservations: list[tuple[Actor, Span | None]] = []
-        warnings: list[str] = []
-        previous_rationale: list[int] = []  # stances (or reservations) still waiting for their reason
-        previous_kind = "stance"
-        for index, (s, e) in enumerate(units):
-            doc = self.nlp.make_doc(text[s:e])
-            cues = self._cues(doc)
-            actors = self._actors(doc, roster, warnings)
-            kinds = {label for label, _, _ in cues}
-            refers_to_proposal = "cue:proposal_reference" in kinds and "cue:proposal" not in kinds
-            refers_to_main = "cue:recommendation_reference" in kinds
-            motion = main if refers_to_main else (motions[-1] if (refers_to_proposal or focus is not main) else main)
-
-            if "cue:proposal" in kinds and actors:
-                cue_end = next(end for label, _, end in cues if label == "cue:proposal")
-                description = squash(doc[cue_end:].text)
-                description = re.sub(r"^(?:om,?\s*(?:at\s*)?|følgende:?\s*)", "", description).rstrip(".")
-                proposer = actors[0].party or (actors[0].members[0] if actors[0].members else "?")
-                motion = Motion(f"{proposer}: {' '.join(description.split()[:14])}")
-                motion.sides["for"].extend(a for a in actors if a.party or a.members)
-                motions.append(motion)
-                focus = motion
+        for index, (start, end) in enumerate(units):
+            sentence = self._sentence(text, start, end, roster, reading.warnings)
+            following = units[index + 1 :]
+            motion = reading.motion_for(sentence)
+            if sentence.has("cue:proposal") and sentence.actors:
+                reading.focus = self._propose(sentence)
+                reading.motions.append(reading.focus)
                 continue
-
-            label = next(((label, end) for label, start, end in cues if label.startswith("label:") and start == 0
-                          and end < len(doc) and doc[end].text == ":"), None)
-            side_cue = next(((label, start, end) for label, start, end in cues
-                             if label in ("cue:for", "cue:against", "cue:abstain")), None)
-            reservation = next(((start, end) for label, start, end in cues if label == "cue:reservation"), None)
-            result = next((label.split(":")[1] for label, _, _ in cues if label.startswith("result:")), None)
-            tally = self.tally_re.search(doc.text)
+            tally = self.tally_re.search(sentence.doc.text)
             if tally:
                 motion.tally = {"for": int(tally.group(1)), "against": int(tally.group(2))}
-
-            if label:
-                side = label[0].split(":")[1]
-                listed = self._letters_after(doc, label[1] + 1, roster, warnings) or actors
-                motion.sides[side].extend(listed)
-                first = len(stances)
-                for actor in listed:
-                    stances.append((side, actor, None))
-                previous_rationale = list(range(first, len(stances))) if side != "for" else previous_rationale
-                previous_kind = "stance"
-            elif reservation and actors:
-                subjects = [a for a in actors if a.end <= doc[reservation[0]].idx] or actors
-                rationale = self._rationale(doc, reservation[1], s, units, index, text, subjects, roster, warnings)
-                for actor in subjects:
-                    reservations.append((actor, rationale))
-                previous_rationale = [len(reservations) - 1] if rationale is None else []
-                previous_kind = "reservation"
-            elif side_cue and actors:
-                side = side_cue[0].split(":")[1]
-                cue_start = doc[side_cue[1]].idx
-                subjects = [a for a in actors if a.end <= cue_start] or [a for a in actors if a.start >= cue_start]
-                motion.sides[side].extend(subjects)
-                rationale = None
+            listed = self._listed(sentence, roster, reading.warnings)
+            reservation = sentence.first("cue:reservation")
+            side_cue = sentence.first("cue:for", "cue:against", "cue:abstain")
+            if listed:
+                side, actors = listed
+                motion.sides[side].extend(actors)
+                for split_side, actor in self._split_exceptions(sentence, side):
+                    motion.sides[split_side].append(actor)
                 if side != "for":
-                    rationale = self._rationale(doc, side_cue[2], s, units, index, text, subjects, roster, warnings)
-                first = len(stances)
-                for actor in subjects:
-                    stances.append((side, actor, rationale if len(subjects) == 1 else None))
-                previous_rationale = list(range(first, len(stances))) if rationale is None else []
-                previous_kind = "stance"
-            elif actors and actors[0].start == 0 and previous_rationale:
-                # "Enhedslisten mener ..." / "Gruppe F med henvisning til, at ...": a dissenter gives its reason.
-                opener = actors[0]
-                intro = self._intro_after(doc, opener.end)
-                start = intro if intro is not None else 0
-                end_char = self._continue_rationale(units, index, text, opener, roster, warnings)
-                rationale = (s + start, end_char) if end_char > s + start else None
-                pool = stances if previous_kind == "stance" else [(None, a, r) for a, r in reservations]
-                for i in previous_rationale:
-                    stance, actor, _ = pool[i]
-                    if actor.party == opener.party and rationale:
-                        if previous_kind == "stance":
-                            stances[i] = (stance, actor, rationale)
-                        else:
-                            reservations[i] = (actor, rationale)
-                previous_rationale = []
+                    reading.awaiting_reason = list(actors)
+            elif reservation and sentence.actors:
+                cue_start = sentence.doc[reservation[1]].idx
+                subjects = [a for a in sentence.actors if a.end <= cue_start] or sentence.actors
+                self._give_reason(sentence, reservation[2], subjects, text, following, roster)
+                reading.reservations.extend(subjects)
+                reading.awaiting_reason = [a for a in subjects if a.reason is None]
+            elif side_cue and sentence.actors:
+                reading.awaiting_reason = []
+                for side, cue_end, subjects in self._clauses(sentence):
+                    motion.sides[side].extend(subjects)
+                    if side != "for":
+                        self._give_reason(sentence, cue_end, subjects, text, following, roster)
+                        reading.awaiting_reason.extend(a for a in subjects if a.reason is None)
+            elif sentence.actors and sentence.actors[0].start == 0 and reading.awaiting_reason:
+                # "Enhedslisten mener ..." / "Gruppe F med henvisning til, at ...": a dissenter gives its reason
+                opener = sentence.actors[0]
+                intro = self._intro_after(sentence.doc, opener.end)
+                reason_start = start + (intro if intro is not None else 0)
+                reason_end = self._reason_end(units[index][1], following, text, opener.party, roster)
+                for actor in reading.awaiting_reason:
+                    if actor.party == opener.party and reason_end > reason_start:
+                        actor.reason = (reason_start, reason_end)
+                reading.awaiting_reason = []
+            result = next((label.split(":")[1] for label, _, _ in sentence.cues if label.startswith("result:")), None)
             if result:
                 motion.result = result
-                if motion is not main:
-                    focus = main
-        return self._votes(motions, outcome), self._positions(motions, stances, reservations, text), warnings
+                if motion is not reading.main:
+                    reading.focus = reading.main
+        return self._votes(reading.motions, outcome), self._positions(reading, text), reading.warnings
+
+    def _sentence(self, text: str, start: int, end: int, roster: Roster, warnings: list[str]) -> Sentence:
+        doc = self.nlp.make_doc(text[start:end])
+        return Sentence(start, end, doc, self._cues(doc), self._actors(doc, roster, warnings))
+
+    def _clauses(self, sentence: Sentence) -> list[tuple[str, int, list[Actor]]]:
+        """(side, cue end token, actors) per side cue: "A og F stemte for, mens Venstre stemte imod" has two.
+        A cue's actors are those since the previous cue; the first cue takes those after it if none precede."""
+        cues = [c for c in sentence.cues if c[0] in ("cue:for", "cue:against", "cue:abstain")]
+        clauses = []
+        previous_end = 0
+        for index, (label, start, end) in enumerate(cues):
+            cue_start = sentence.doc[start].idx
+            subjects = [a for a in sentence.actors if previous_end <= a.start and a.end <= cue_start]
+            if not subjects and index == 0:
+                next_start = sentence.doc[cues[1][1]].idx if len(cues) > 1 else len(sentence.doc.text)
+                subjects = [a for a in sentence.actors if cue_start <= a.start < next_start]
+            if subjects:
+                clauses.append((label.split(":")[1], end, subjects))
+            previous_end = sentence.doc[end - 1].idx + len(sentence.doc[end - 1].text)
+        return clauses
+
+    def _propose(self, sentence: Sentence) -> Motion:
+        """A counter-proposal: its proposers are for it; its name is the proposer and what was proposed."""
+        cue_end = sentence.first("cue:proposal")[2]
+        description = squash(sentence.doc[cue_end:].text)
+        description = re.sub(r"^(?:om,?\s*(?:at\s*)?|følgende:?\s*)", "", description).rstrip(".")
+        first = sentence.actors[0]
+        proposer = first.party or (first.members[0] if first.members else "?")
+        motion = Motion(f"{proposer}: {' '.join(description.split()[:14])}")
+        motion.sides["for"].extend(a for a in sentence.actors if a.party or a.members)
+        return motion
+
+    def _listed(self, sentence: Sentence, roster: Roster, warnings: list[str]) -> tuple[str, list[Actor]] | None:
+        """"For: A og C." / "Imod stemte: O." / "For forslaget stemte Per (C)": a sentence that opens with a
+        side lists that side's actors (bare letters count here)."""
+        for label, start, end in sentence.cues:
+            kind, _, side = label.partition(":")
+            if start != 0 or side not in SIDES or kind not in ("label", "cue"):
+                continue
+            colon = end < len(sentence.doc) and sentence.doc[end].text == ":"
+            if kind == "label" and not colon:
+                continue
+            actors = self._letters_after(sentence.doc, end + colon, roster, warnings) or sentence.actors
+            return (side, actors) if actors else None
+        return None
+
+    def _split_exceptions(self, sentence: Sentence, side: str) -> list[tuple[str, Actor]]:
+        """"C med undtagelse af ét medlem, der stemte imod": the exception sides with its clause (else abstains)."""
+        found = []
+        for split in self.split_re.finditer(sentence.doc.text):
+            rest = self.nlp.make_doc(split.group("rest"))
+            exception = next(
+                (label.split(":")[1] for label, _, _ in self._cues(rest) if label in ("cue:against", "cue:abstain", "cue:for")),
+                "abstain",
+            )
+            if exception != side:
+                found.append((exception, Actor(split.group(1), [], split.start(), split.end())))
+        return found
 
     # ------------------------------------------------------------------ pieces
 
@@ -213,7 +286,8 @@ class DissentExtractor:
         for match_id, s, e in matches:
             labels[(s, e)].add(self.nlp.vocab.strings[match_id])
         kept = filter_spans([doc[s:e] for _, s, e in matches])
-        return sorted((label, sp.start, sp.end) for sp in kept for label in labels[(sp.start, sp.end)])
+        found = [(label, sp.start, sp.end) for sp in kept for label in labels[(sp.start, sp.end)]]
+        return sorted(found, key=lambda cue: (cue[1], cue[0]))
 
     def _member_groups(self, doc, roster: Roster) -> list[Actor]:
         """"Kristina Kongsted, Mahmed Naghdiani og Michael Lagoni (C)": every name of a list takes the
@@ -240,7 +314,9 @@ class DissentExtractor:
                 printed = letter if kind == "paren" else None
                 members = [p.text for p in pending]
                 for member in members:
-                    actors.append(Actor(roster.resolve(member, printed) if printed else None, [member],
+                    # the member's usual letter wins over a misprint ("Marlene Harpsøe (Ø)" for O)
+                    party = roster.letters.get(member, printed) if printed else None
+                    actors.append(Actor(party, [member],
                                         pending[0].start_char, doc[name.end + 2].idx + 1))
                 pending = []
                 last_end = name.end + 3
@@ -258,10 +334,20 @@ class DissentExtractor:
                 warnings.append(f"{member} is printed with letters {roster.conflicts[member]}; "
                                 f"the usual letter {roster.letters[member]} is used")
         taken = [(a.start, a.end) for a in actors]
-        for match_id, s, e in self.party_names(doc):
-            span = doc[s:e]
+        # "Et mindretal (F og Ø)": letters in parentheses that follow no name
+        for m in self.paren_list_re.finditer(doc.text):
+            if not any(a <= m.start() < b for a, b in taken):
+                for letter in re.findall(r"[A-ZÆØÅ]", m.group(1)):
+                    actors.append(Actor(letter, [], m.start(), m.end()))
+        # "Ø ønsker ført til protokol": a sentence that opens with bare letters
+        opening = self.opening_letters_re.match(doc.text)
+        if opening:
+            for letter in re.findall(r"[A-ZÆØÅ]", opening.group(1)):
+                actors.append(Actor(letter, [], 0, opening.end(1)))
+        letter_of = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.party_names(doc)}
+        for span in filter_spans([doc[s:e] for s, e in letter_of]):  # "Radikale Venstre" over "Venstre"
             if not any(a <= span.start_char < b for a, b in taken):
-                actors.append(Actor(self.nlp.vocab.strings[match_id], [], span.start_char, span.end_char))
+                actors.append(Actor(letter_of[(span.start, span.end)], [], span.start_char, span.end_char))
         for match_id, s, e in self.matcher(doc):
             if self.nlp.vocab.strings[match_id] == "group":
                 span = doc[s:e]
@@ -287,31 +373,38 @@ class DissentExtractor:
                     return doc[e].idx
         return None
 
-    def _rationale(self, doc, cue_end_token: int, sentence_start: int, units, index, text, subjects, roster, warnings) -> Span | None:
-        cue_end_char = doc[cue_end_token - 1].idx + len(doc[cue_end_token - 1].text)
-        start = self._intro_after(doc, cue_end_char)
-        if start is None and cue_end_token < len(doc) and doc[cue_end_token].text == ":":
-            start = doc[cue_end_token + 1].idx if cue_end_token + 1 < len(doc) else None
-        if start is None:
-            return None
-        opener = subjects[0] if subjects else Actor(None, [], 0, 0)
-        end = self._continue_rationale(units, index, text, opener, roster, warnings)
-        return (sentence_start + start, end) if end > sentence_start + start else None
+    def _give_reason(self, sentence: Sentence, cue_end_token: int, subjects: list[Actor], text: str,
+                     following: list[Span], roster: Roster) -> None:
+        """The reason after "stemte imod med bemærkning om, at ..." (or "...til protokol: ..."), running on
+        through following sentences of the same party; given to the subjects when they are one party."""
+        doc = sentence.doc
+        last = doc[cue_end_token - 1]
+        start = self._intro_after(doc, last.idx + len(last.text))
+        if start is None and cue_end_token + 1 < len(doc) and doc[cue_end_token].text == ":":
+            start = doc[cue_end_token + 1].idx
+        parties = {a.party for a in subjects}
+        if start is None or len(parties) != 1:
+            return
+        end = self._reason_end(sentence.end, following, text, parties.pop(), roster)
+        if end > sentence.start + start:
+            for actor in subjects:
+                actor.reason = (sentence.start + start, end)
 
-    def _continue_rationale(self, units, index, text, opener: Actor, roster: Roster, warnings) -> int:
+    def _reason_end(self, end: int, following: list[Span], text: str, party: str | None, roster: Roster) -> int:
         """A reason runs on through following sentences that name no other party and start no new vote."""
-        end = units[index][1]
-        for s, e in units[index + 1 :]:
-            doc = self.nlp.make_doc(text[s:e])
-            kinds = {label for label, _, _ in self._cues(doc)}
-            actors = self._actors(doc, roster, [])
-            if any(a.party != opener.party for a in actors) or kinds & {
-                "cue:proposal", "cue:majority", "cue:minority", "label:for", "label:against", "label:abstain"
-            } or any(k.startswith("result:") for k in kinds) or re.match(r"^Ad\s+\d", doc.text):
+        stop_kinds = {"cue:proposal", "cue:majority", "cue:minority", "label:for", "label:against", "label:abstain"}
+        for start, sentence_end in following:
+            sentence = self._sentence(text, start, sentence_end, roster, [])
+            kinds = {label for label, _, _ in sentence.cues}
+            if (
+                any(a.party != party for a in sentence.actors)
+                or kinds & stop_kinds
+                or any(k.startswith("result:") for k in kinds)
+                or re.match(r"^Ad\s+\d", sentence.doc.text)
+                or (not sentence.actors and kinds & {"cue:for", "cue:against", "cue:abstain", "cue:reservation"})
+            ):
                 break
-            if not actors and kinds & {"cue:for", "cue:against", "cue:abstain", "cue:reservation"}:
-                break
-            end = e
+            end = sentence_end
         return end
 
     def _votes(self, motions: list[Motion], outcome: str | None) -> list[Vote]:
@@ -330,35 +423,30 @@ class DissentExtractor:
             votes.append(vote)
         return votes
 
-    def _positions(self, motions, stances, reservations, text: str) -> list[Position]:
-        """The losing side of each motion relative to what was decided, plus abstentions and reservations."""
+    def _positions(self, reading: Reading, text: str) -> list[Position]:
+        """The losing side of each motion relative to what was decided, abstentions and reservations; one
+        position per (party, stance)."""
         found: dict[tuple[str | None, str], Position] = {}
-        rationale_of = {}
-        for stance, actor, rationale in stances:
-            if rationale:
-                rationale_of[(actor.party, stance)] = rationale
 
-        def add(actor: Actor, stance: str, rationale: Span | None) -> None:
-            key = (actor.party, stance)
-            position = found.setdefault(key, Position(actor.party, [], stance))
+        def add(actor: Actor, stance: str) -> None:
+            position = found.setdefault((actor.party, stance), Position(actor.party, [], stance))
             position.members.extend(m for m in actor.members if m not in position.members)
-            if rationale and position.rationale is None:
-                position.rationale = squash(text[rationale[0] : rationale[1]])
-                position.rationale_span = rationale
+            if actor.reason and position.rationale is None:
+                position.rationale = squash(text[actor.reason[0] : actor.reason[1]])
+                position.rationale_span = actor.reason
 
-        for motion in motions:
-            result = motion.result or ("adopted" if motion.name == "indstillingen" else None)
-            if motion.name == "indstillingen":
-                losers = {"adopted": "against", "fell": "against", "rejected": "for"}.get(result or "", "against")
+        for motion in reading.motions:
+            if motion is reading.main:
+                # rejected: those who backed the recommendation lost; adopted or fell (tie): those against it
+                losers = "for" if motion.result == "rejected" else "against"
                 stance = "against"
             else:
-                losers = {"adopted": "against", "rejected": "for", "fell": "for"}.get(result or "", "for")
+                losers = "against" if motion.result == "adopted" else "for"
                 stance = "against" if losers == "against" else "minority_proposal"
             for actor in motion.sides[losers]:
-                side_key = "against" if losers == "against" else "for"
-                add(actor, stance, rationale_of.get((actor.party, side_key)))
+                add(actor, stance)
             for actor in motion.sides["abstain"]:
-                add(actor, "abstain", rationale_of.get((actor.party, "abstain")))
-        for actor, rationale in reservations:
-            add(actor, "reservation", rationale)
+                add(actor, "abstain")
+        for actor in reading.reservations:
+            add(actor, "reservation")
         return list(found.values())

@@ -43,5 +43,7 @@ def sentences(text: str, start: int, end: int) -> list[Span]:
 def _is_initial(before: str) -> bool:
     """"Duygu A. Ngotho": a capital letter after a first name is an initial, not a sentence end
     (but "Gruppe A." ends one)."""
+    if re.fullmatch(r"\s*[A-ZÆØÅ]", before):  # "A. Hansen stemte ..." opens the sentence
+        return True
     m = re.search(r"(?:^|\s)([A-ZÆØÅ][a-zæøåé]+)\s+[A-ZÆØÅ]$", before)
     return bool(m) and not m.group(1).lower().endswith(("gruppe", "gruppen"))

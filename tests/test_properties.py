@@ -34,3 +34,26 @@ def test_segmenter_never_raises_anything_but_a_clean_error(pipeline, tmp_path, p
             if value is not None and field in item.spans:
                 s, e = item.spans[field]
                 assert 0 <= s <= e <= len(text) and squash(text[s:e]) == value
+
+
+DISSENT_FRAGMENTS = [
+    "Et flertal,", "Anna Holm (A)", "og", "Bo Lind (C)", "godkendte indstillingen.", "stemte imod", "(Ø)",
+    "med bemærkning om, at", "For:", "Imod:", "Gruppe F", "og gruppe Ø.", "Forslaget faldt.", "stillede forslag om",
+    "undlod at stemme.", "tager forbehold", "A.", "Ø", ",", ".", "For forslaget stemte", "(løsgænger)",
+    "Bortfaldet pga. stemmelighed.", "med 25 stemmer mod 4", "C med undtagelse af ét medlem", "Enhedslisten",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(DISSENT_FRAGMENTS), st.text(max_size=15)), max_size=30))
+def test_dissent_extractor_takes_any_text(pipeline, parts):
+    text = " ".join(parts)
+    roster = pipeline.dissent.roster(text)
+    votes, positions, _ = pipeline.dissent.extract(text, (0, len(text)), roster, "approved")
+    for position in positions:
+        assert position.stance in {"against", "abstain", "minority_proposal", "reservation"}
+        if position.rationale_span:
+            s, e = position.rationale_span
+            assert squash(text[s:e]) == position.rationale
+    for vote in votes:
+        assert vote.result in {"adopted", "rejected", "fell", "unknown"}

@@ -1,0 +1,177 @@
+"""Dissent wordings seen across Danish municipalities, each as a synthetic decision text."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import load_dissent_config
+from pipeline.dissent import DissentExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> DissentExtractor:
+    return DissentExtractor(load_dissent_config())
+
+
+def extract(extractor, decision: str, context: str = "", outcome: str | None = "approved"):
+    """Votes and positions of `decision`; `context` is other text of the same document (member lists)."""
+    text = context + "\n\n" + decision
+    start = len(context) + 2
+    votes, positions, warnings = extractor.extract(text, (start, len(text)), extractor.roster(text), outcome)
+    return (
+        [(v.motion, v.for_, v.against, v.abstain, v.result) for v in votes],
+        [(p.party, p.members, p.stance, p.rationale) for p in positions],
+        warnings,
+        positions,
+        text,
+    )
+
+
+def test_against_with_rationale_and_member_lists(extractor):
+    votes, positions, *_ = extract(
+        extractor,
+        "Et flertal, Anna Holm (A), Bo Lind, Carl Berg og Dorte Krag (C) samt Eva Sand (V) godkendte indstillingen. "
+        "Finn Ravn (Ø) stemte imod med bemærkning om, at planen skærer i botilbuddene. Enhedslisten ønsker "
+        "derfor en ny plan.",
+    )
+    assert votes == [("indstillingen", ["A", "C", "V"], ["Ø"], [], "adopted")]
+    assert positions == [
+        ("Ø", ["Finn Ravn"], "against", "planen skærer i botilbuddene. Enhedslisten ønsker derfor en ny plan.")
+    ]
+
+
+def test_rationale_span_points_at_its_text(extractor):
+    *_, found, text = extract(extractor, "Gitte Bo (F) stemte imod, idet udgiften er for høj.")
+    s, e = found[0].rationale_span
+    assert text[s:e] == "udgiften er for høj."
+
+
+def test_majority_and_minority_in_parentheses(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Et flertal (A, C og V) godkendte indstillingen. Et mindretal (F og Ø) stemte imod."
+    )
+    assert votes == [("indstillingen", ["A", "C", "V"], ["F", "Ø"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("F", "against"), ("Ø", "against")]
+
+
+def test_group_labels_tie_and_group_rationale(extractor):
+    votes, positions, *_ = extract(
+        extractor,
+        "Ad 2.\nFor: Gruppe A og C.\nImod: Gruppe F og gruppe Ø. Gruppe F med henvisning til, at der mangler en "
+        "handleplan.\nBortfaldet pga. stemmelighed.",
+        outcome="fell",
+    )
+    assert votes == [("indstillingen", ["A", "C"], ["F", "Ø"], [], "fell")]
+    assert positions == [("F", [], "against", "der mangler en handleplan."), ("Ø", [], "against", None)]
+
+
+def test_bare_letters_after_for_stemte_and_imod_stemte(extractor):
+    votes, positions, *_ = extract(extractor, "For stemte: A, B, C og V.\nImod stemte: O.\nIndstillingen blev godkendt.")
+    assert votes == [("indstillingen", ["A", "B", "C", "V"], ["O"], [], "adopted")]
+    assert positions == [("O", [], "against", None)]
+
+
+def test_abstentions(extractor):
+    _, positions, *_ = extract(
+        extractor,
+        "Et flertal, Anna Holm (A) og Bo Lind (C), anbefaler indstillingen. Carl Berg (C) undlod at stemme. "
+        "Dansk Folkeparti stemte hverken for eller imod.",
+    )
+    assert [(p[0], p[1], p[2]) for p in positions] == [("C", ["Carl Berg"], "abstain"), ("O", [], "abstain")]
+
+
+def test_counter_proposal_rejected(extractor):
+    votes, positions, *_ = extract(
+        extractor,
+        "Et flertal, Anna Holm (A) og Bo Lind (C), godkendte indstillingen. Hans Mols (O) stemte imod. "
+        "Hans Mols (O) stillede forslag om, at kommunen ikke opretter flere pladser. For forslaget stemte Hans "
+        "Mols (O) og Ib Lund (Ø). Imod forslaget stemte Anna Holm (A) og Bo Lind (C). Forslaget faldt.",
+    )
+    assert votes[0] == ("indstillingen", ["A", "C"], ["O"], [], "adopted")
+    assert votes[1][1:] == (["O", "Ø"], ["A", "C"], [], "rejected")
+    assert votes[1][0].startswith("O: kommunen ikke opretter flere pladser")
+    assert [(p[0], p[2]) for p in positions] == [("O", "against"), ("O", "minority_proposal"), ("Ø", "minority_proposal")]
+
+
+def test_tally_is_recorded(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Indstillingen blev godkendt med 25 stemmer mod 4. Imod stemte Dansk Folkeparti."
+    )
+    assert votes == [("indstillingen", [], ["O"], [], "adopted")]
+    assert positions == [("O", [], "against", None)]
+
+
+def test_protocol_notes_and_reservations(extractor):
+    _, positions, *_ = extract(
+        extractor,
+        "Godkendt. Ø ønsker ført til protokol, at Enhedslisten ikke kan støtte salget af grunden. "
+        "Lene Bak (V) tager forbehold for finansieringen.",
+    )
+    assert positions[0] == ("Ø", [], "reservation", "Enhedslisten ikke kan støtte salget af grunden.")
+    assert positions[1][:3] == ("V", ["Lene Bak"], "reservation")
+
+
+def test_recommendation_voted_down_makes_its_backers_the_dissent(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Indstillingen blev nedstemt. For stemte A og F. Imod stemte V, O og C.", outcome="rejected"
+    )
+    assert votes == [("indstillingen", ["A", "F"], ["V", "O", "C"], [], "rejected")]
+    assert [(p[0], p[2]) for p in positions] == [("A", "against"), ("F", "against")]
+
+
+def test_radikale_venstre_is_b_not_v(extractor):
+    votes, *_ = extract(extractor, "Radikale Venstre stemte imod. Venstre stemte for.")
+    assert votes == [("indstillingen", ["V"], ["B"], [], "adopted")]
+
+
+def test_initials_are_people_not_parties(extractor):
+    _, positions, *_ = extract(extractor, "A. Hansen (V) og Duygu A. Ngotho (A) stemte imod.")
+    assert [(p[0], p[1]) for p in positions] == [("V", ["A. Hansen"]), ("A", ["Duygu A. Ngotho"])]
+
+
+def test_member_party_from_elsewhere_in_the_document_and_conflicts_reported(extractor):
+    context = "Medlemmer: Marie Holt (O), Jonas Vig (Ø)\n\nPunkt 1\n\nMarie Holt (O) stemte for. Marie Holt (O) deltog."
+    _, positions, warnings, *_ = extract(extractor, "Jonas Vig stemte imod. Marie Holt (Ø) stemte imod.", context)
+    assert [(p[0], p[1]) for p in positions] == [("Ø", ["Jonas Vig"]), ("O", ["Marie Holt"])]
+    assert any("Marie Holt" in w and "O" in w for w in warnings)
+
+
+def test_independent_member_has_no_party(extractor):
+    _, positions, *_ = extract(extractor, "Kurt Lund (løsgænger) stemte imod.")
+    assert positions == [(None, ["Kurt Lund"], "against", None)]
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        "Godkendt.",
+        "Indstillingen blev tiltrådt.",
+        "Udvalget godkendte enstemmigt indstillingen.",
+        "Taget til efterretning.",
+        "Idris Yorulmaz (A) spurgte til en oversigt. Administrationen udarbejder et notat.",
+        "Ad 1. Anbefales godkendt. Ad 2. Anbefales drøftet.",
+        "Der var afbud fra Lene Lind (A). Dagsordenen godkendt.",
+    ],
+)
+def test_no_dissent_is_invented(extractor, decision):
+    votes, positions, *_ = extract(extractor, decision)
+    assert votes == [] and positions == []
+
+
+def test_party_split(extractor):
+    votes, positions, *_ = extract(
+        extractor, "For stemte: A, V og C med undtagelse af ét medlem, der stemte imod.\nIndstillingen blev godkendt."
+    )
+    assert votes == [("indstillingen", ["A", "V", "C"], ["C"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("C", "against")]
+
+
+def test_two_sides_in_one_sentence(extractor):
+    votes, positions, *_ = extract(extractor, "Socialdemokratiet og SF stemte for, mens Venstre stemte imod.")
+    assert votes == [("indstillingen", ["A", "F"], ["V"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("V", "against")]
+
+
+def test_bare_letters_opening_a_sentence(extractor):
+    votes, *_ = extract(extractor, "V og K stemte imod. Godkendt.")
+    assert votes == [("indstillingen", [], ["V", "K"], [], "adopted")]
