@@ -130,6 +130,7 @@ class DissentConfig(_Strict):
     parties: dict[str, list[str]]
     local_lists: dict[str, list[str]]
     group_words: list[str]
+    letter_list_intros: list[str]
     unaffiliated_words: list[str]
     cues: DissentCues
     label_sides: dict[str, list[str]]

@@ -136,6 +136,13 @@ class DissentExtractor:
         letter_list = rf"(?:{letter_alt})(?:\s*(?:,|og|samt)\s*(?:{letter_alt}))*"
         self.paren_list_re = re.compile(rf"\(({letter_list})\)")
         self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
+        intros = "|".join(map(re.escape, config.letter_list_intros))
+        self.introduced_letters_re = re.compile(rf"\b(?:{intros}),?\s+({letter_list})\b")
+        # "9 stemmer for (A, B, F, Ø) og 2 imod (O, V)": a side word right before a parenthesised list
+        self.side_paren_re = re.compile(
+            rf"\b(?P<side>for|imod|undlod(?: at stemme)?|hverken for eller imod|blank[t]?)\s*\((?P<letters>{letter_list})\)",
+            re.I,
+        )
         splits = "|".join(map(re.escape, config.party_split))
         self.split_re = re.compile(
             rf"\b({letter_alt})\s+(?:{splits})\s+(?:ét|et|en|to|tre|\d+)\s+medlem\w*(?P<rest>[^.]*)", re.I
@@ -181,13 +188,30 @@ class DissentExtractor:
             listed = self._listed(sentence, roster, reading.warnings)
             reservation = sentence.first("cue:reservation")
             side_cue = sentence.first("cue:for", "cue:against", "cue:abstain")
-            if listed:
-                side, actors = listed
-                motion.sides[side].extend(actors)
-                for split_side, actor in self._split_exceptions(sentence, side):
-                    motion.sides[split_side].append(actor)
-                if side != "for":
-                    reading.awaiting_reason = list(actors)
+            waiting = {a.party for a in reading.awaiting_reason}
+            # "Enhedslisten mener ... og stemmer derfor imod": a dissenter that opens the sentence, alone in
+            # it, gives its reason (restating its vote does not make a new one)
+            opens_reason = bool(
+                sentence.actors and sentence.actors[0].start == 0 and {a.party for a in sentence.actors} <= waiting
+                and not listed and not sentence.first("cue:proposal", "cue:majority", "cue:minority")
+            )
+            if opens_reason:
+                opener = sentence.actors[0]
+                intro = self._intro_after(sentence.doc, opener.end)
+                reason_start = start + (intro if intro is not None else 0)
+                reason_end = self._reason_end(end, following, text, opener.party, roster)
+                for actor in reading.awaiting_reason:
+                    if actor.party == opener.party and reason_end > reason_start:
+                        actor.reason = (reason_start, reason_end)
+                reading.awaiting_reason = []
+            elif listed:
+                reading.awaiting_reason = []
+                for side, actors in listed:
+                    motion.sides[side].extend(actors)
+                    for split_side, actor in self._split_exceptions(sentence, side):
+                        motion.sides[split_side].append(actor)
+                    if side != "for":
+                        reading.awaiting_reason.extend(actors)
             elif reservation and sentence.actors:
                 cue_start = sentence.doc[reservation[1]].idx
                 subjects = [a for a in sentence.actors if a.end <= cue_start] or sentence.actors
@@ -201,16 +225,6 @@ class DissentExtractor:
                     if side != "for":
                         self._give_reason(sentence, cue_end, subjects, text, following, roster)
                         reading.awaiting_reason.extend(a for a in subjects if a.reason is None)
-            elif sentence.actors and sentence.actors[0].start == 0 and reading.awaiting_reason:
-                # "Enhedslisten mener ..." / "Gruppe F med henvisning til, at ...": a dissenter gives its reason
-                opener = sentence.actors[0]
-                intro = self._intro_after(sentence.doc, opener.end)
-                reason_start = start + (intro if intro is not None else 0)
-                reason_end = self._reason_end(units[index][1], following, text, opener.party, roster)
-                for actor in reading.awaiting_reason:
-                    if actor.party == opener.party and reason_end > reason_start:
-                        actor.reason = (reason_start, reason_end)
-                reading.awaiting_reason = []
             result = next((label.split(":")[1] for label, _, _ in sentence.cues if label.startswith("result:")), None)
             if result:
                 motion.result = result
@@ -250,19 +264,32 @@ class DissentExtractor:
         motion.sides["for"].extend(a for a in sentence.actors if a.party or a.members)
         return motion
 
-    def _listed(self, sentence: Sentence, roster: Roster, warnings: list[str]) -> tuple[str, list[Actor]] | None:
-        """"For: A og C." / "Imod stemte: O." / "For forslaget stemte Per (C)": a sentence that opens with a
-        side lists that side's actors (bare letters count here)."""
+    def _listed(self, sentence: Sentence, roster: Roster, warnings: list[str]) -> list[tuple[str, list[Actor]]]:
+        """"For: A og C." / "Imod stemte: O." / "For forslaget stemte Per (C)" / "For: 7 (A, F) Imod: 2 (V)":
+        a side named first, or labelled with a colon, lists that side's actors up to the next label (bare
+        letters count here); "9 stemmer for (A, B) og 2 imod (O)" likewise."""
+        doc = sentence.doc
+        labels = []
         for label, start, end in sentence.cues:
             kind, _, side = label.partition(":")
-            if start != 0 or side not in SIDES or kind not in ("label", "cue"):
-                continue
-            colon = end < len(sentence.doc) and sentence.doc[end].text == ":"
-            if kind == "label" and not colon:
-                continue
-            actors = self._letters_after(sentence.doc, end + colon, roster, warnings) or sentence.actors
-            return (side, actors) if actors else None
-        return None
+            colon = end < len(doc) and doc[end].text == ":"
+            if side in SIDES and ((kind == "label" and colon) or (kind == "cue" and start == 0)):
+                labels.append((side, start, end + colon))
+        listed = []
+        for index, (side, start, end) in enumerate(labels):
+            stop = labels[index + 1][1] if index + 1 < len(labels) else len(doc)
+            actors = self._letters_after(doc[:stop].as_doc(), end, roster, warnings) if end < stop else []
+            if index == 0 and not actors and len(labels) == 1:
+                actors = [a for a in sentence.actors if a.start >= doc[start].idx]
+            if actors:
+                listed.append((side, actors))
+        if not listed:
+            for m in self.side_paren_re.finditer(doc.text):
+                word = m.group("side").lower()
+                side = "for" if word == "for" else "against" if word == "imod" else "abstain"
+                letters = re.findall(r"[A-ZÆØÅ]", m.group("letters"))
+                listed.append((side, [Actor(letter, [], m.start(), m.end()) for letter in letters]))
+        return listed
 
     def _split_exceptions(self, sentence: Sentence, side: str) -> list[tuple[str, Actor]]:
         """"C med undtagelse af ét medlem, der stemte imod": the exception sides with its clause (else abstains)."""
@@ -280,8 +307,11 @@ class DissentExtractor:
     # ------------------------------------------------------------------ pieces
 
     def _cues(self, doc) -> list[tuple[str, int, int]]:
-        # side labels ("For:", "Imod stemte:") only count where they open the sentence
-        matches = [m for m in self.cues(doc) if m[1] == 0 or not self.nlp.vocab.strings[m[0]].startswith("label:")]
+        # side labels count where they open the sentence or are followed by a colon ("... Imod: O.")
+        matches = [
+            m for m in self.cues(doc)
+            if not self.nlp.vocab.strings[m[0]].startswith("label:") or m[1] == 0 or (m[2] < len(doc) and doc[m[2]].text == ":")
+        ]
         labels: dict[tuple[int, int], set[str]] = defaultdict(set)
         for match_id, s, e in matches:
             labels[(s, e)].add(self.nlp.vocab.strings[match_id])
@@ -341,9 +371,9 @@ class DissentExtractor:
                     actors.append(Actor(letter, [], m.start(), m.end()))
         # "Ø ønsker ført til protokol": a sentence that opens with bare letters
         opening = self.opening_letters_re.match(doc.text)
-        if opening:
-            for letter in re.findall(r"[A-ZÆØÅ]", opening.group(1)):
-                actors.append(Actor(letter, [], 0, opening.end(1)))
+        for m in ([opening] if opening else []) + list(self.introduced_letters_re.finditer(doc.text)):
+            for letter in re.findall(r"[A-ZÆØÅ]", m.group(1)):
+                actors.append(Actor(letter, [], m.start(1), m.end(1)))
         letter_of = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.party_names(doc)}
         for span in filter_spans([doc[s:e] for s, e in letter_of]):  # "Radikale Venstre" over "Venstre"
             if not any(a <= span.start_char < b for a, b in taken):

@@ -175,3 +175,43 @@ def test_two_sides_in_one_sentence(extractor):
 def test_bare_letters_opening_a_sentence(extractor):
     votes, *_ = extract(extractor, "V og K stemte imod. Godkendt.")
     assert votes == [("indstillingen", [], ["V", "K"], [], "adopted")]
+
+
+def test_several_labels_in_one_sentence_with_counts(extractor):
+    votes, *_ = extract(extractor, "Afstemning: For: 7 (A, F og Ø) Imod: 2 (V) Undlod: 1 (C) Indstillingen blev godkendt.")
+    assert votes == [("indstillingen", ["A", "F", "Ø"], ["V"], ["C"], "adopted")]
+
+
+def test_counts_with_parenthesised_parties(extractor):
+    votes, *_ = extract(extractor, "Indstillingen blev godkendt med 9 stemmer for (A, B, F, Ø) og 2 imod (O, V).")
+    assert votes[0][1:3] == (["A", "B", "F", "Ø"], ["O", "V"])
+
+
+def test_minority_consisting_of_letters(extractor):
+    _, positions, *_ = extract(
+        extractor, "Et flertal godkendte indstillingen. Et mindretal bestående af Ø og F kunne ikke godkende indstillingen."
+    )
+    assert [(p[0], p[2]) for p in positions] == [("Ø", "against"), ("F", "against")]
+
+
+def test_request_to_bring_the_case_before_the_council_is_a_reservation(extractor):
+    _, positions, *_ = extract(extractor, "Godkendt. Venstre begærede sagen indbragt for byrådet.")
+    assert [(p[0], p[2]) for p in positions] == [("V", "reservation")]
+
+
+def test_protocol_note_with_colon(extractor):
+    _, positions, *_ = extract(extractor, "Godkendt. Dansk Folkeparti ønsker følgende tilført protokollen: Vi ønsker lavere skat.")
+    assert positions == [("O", [], "reservation", "Vi ønsker lavere skat.")]
+
+
+def test_pipeline_fills_votes_and_positions_and_nothing_else(pipeline):
+    from tests.conftest import SAMPLE
+
+    doc = pipeline.process(SAMPLE / "punkt_referat.txt")
+    dissent = [(i.number, [v.to_json() for v in i.votes], [p.to_json() for p in i.positions]) for i in doc.items
+               if i.votes or i.positions]
+    assert dissent == [(
+        3,
+        [{"motion": "indstillingen", "for": ["A", "C"], "against": ["Ø"], "abstain": [], "result": "adopted"}],
+        [{"party": "Ø", "members": ["Dennis Ø. Lund"], "stance": "against", "rationale": None}],
+    )]
