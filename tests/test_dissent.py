@@ -215,3 +215,16 @@ def test_pipeline_fills_votes_and_positions_and_nothing_else(pipeline):
         [{"motion": "indstillingen", "for": ["A", "C"], "against": ["Ø"], "abstain": [], "result": "adopted"}],
         [{"party": "Ø", "members": ["Dennis Ø. Lund"], "stance": "against", "rationale": None}],
     )]
+
+
+def test_local_list_letters_come_from_config():
+    import yaml
+
+    from pipeline.config import CONFIG_DIR, DissentConfig
+
+    raw = yaml.safe_load((CONFIG_DIR / "dissent.yaml").read_text(encoding="utf-8"))
+    raw["local_lists"] = {"L": ["Lokallisten", "Borgerlisten"]}
+    local = DissentExtractor(DissentConfig.model_validate(raw))
+    votes, positions, *_ = extract(local, "Et flertal godkendte indstillingen. Lokallisten og Kim Dahl (L) stemte imod.")
+    assert votes[0][2] == ["L"]
+    assert positions == [("L", ["Kim Dahl"], "against", None)]
