@@ -4,7 +4,7 @@ PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-stamp
 SHARED  ?= ../shared
 
-.PHONY: run test gate clean
+.PHONY: run test gate train clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ test: $(STAMP)
 # Quality gate: the pipeline on the shared corpus against the gold annotations, thresholds in configs/.
 gate: $(STAMP)
 	rm -rf build/gold-pred
-	$(VENV)/bin/referat run $(SHARED)/corpus --out build/gold-pred --quiet
+	$(VENV)/bin/referat run $(SHARED)/corpus --out build/gold-pred --quiet --no-models
 	$(VENV)/bin/referat evaluate --gold $(SHARED)/gold --pred build/gold-pred --gate configs/quality_gate.yaml
+
+# Default models from the shared corpus, scored leave-one-municipality-out, logged to MLflow (mlflow.db).
+train: $(STAMP)
+	$(VENV)/bin/referat train type --config configs/train_type.yaml --gate configs/quality_gate.yaml
+	$(VENV)/bin/referat train topics --config configs/train_topics.yaml --gate configs/quality_gate.yaml
 
 clean:
 	rm -rf out build .pytest_cache

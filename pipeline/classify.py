@@ -77,3 +77,36 @@ class RuleClassifier:
         item.provenance["type"] = f"rules:{rule}"
         item.outcome = self.outcome(item.decision)
         item.provenance["outcome"] = "rules"
+
+
+class RuleFeatures:
+    """sklearn transformer: the rule baseline's type and outcome, one-hot, as features of a learned model
+    (the model learns how far to trust each rule per municipality's wording)."""
+
+    def __init__(self, rules: "RuleClassifier | None" = None):
+        self.rules = rules
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"rules": self.rules}
+
+    def set_params(self, **params):
+        self.rules = params.get("rules", self.rules)
+        return self
+
+    def fit(self, texts, y=None):
+        return self
+
+    def transform(self, texts):
+        import numpy as np
+
+        from .config import ITEM_TYPES, OUTCOMES
+        from .dataset import parse_type_text
+
+        rows = []
+        for text in texts:
+            item = parse_type_text(text)
+            kind, rule = self.rules.item_type(item)
+            outcome = self.rules.outcome(item.decision)
+            rows.append([float(kind == t) for t in ITEM_TYPES] + [float(outcome == o) for o in OUTCOMES]
+                        + [float(item.recommendation is None), float(rule == "announcement_title")])
+        return np.asarray(rows)

@@ -19,12 +19,14 @@ def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html) or folders (recursed).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: <stem>.json per document.")] = Path("out"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line per document.")] = False,
+    models: Annotated[bool, typer.Option("--models/--no-models", help="Use trained models of configs/models.yaml "
+                                         "where present (else rule baselines).")] = True,
 ) -> None:
     """Segment minutes into items and write one JSON per document (schema: shared/gold/GUIDELINES.md)."""
     from .process import Pipeline, run
 
     try:
-        pipeline = Pipeline()
+        pipeline = Pipeline(use_models=models)
     except ConfigError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
@@ -78,6 +80,68 @@ def evaluate_command(
         if failures:
             raise typer.Exit(1)
         typer.echo("quality gate passed")
+
+
+@app.command("train")
+def train_command(
+    task: Annotated[str, typer.Argument(help="type | topics")],
+    config: Annotated[Path, typer.Option("--config", help="Training config YAML (configs/train_*.yaml).")],
+    cv: Annotated[str, typer.Option("--cv", help="lomo (leave one municipality out) | none")] = "lomo",
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow.")] = False,
+    gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if the LOMO score is "
+                                              "below its floor.")] = None,
+) -> None:
+    """Train the item-type or topic model, score it leave-one-municipality-out, save it with a model card in
+    models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
+    from .train import load_train_config, train
+
+    try:
+        settings = load_train_config(config)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    if settings.task != task:
+        typer.echo(f"error: {config} trains '{settings.task}', not '{task}'", err=True)
+        raise typer.Exit(2)
+    if cv not in ("lomo", "none"):
+        typer.echo("error: --cv must be lomo or none", err=True)
+        raise typer.Exit(2)
+    card = train(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow, config_path=config)
+    metrics = card["metrics"]
+    if task == "type" and cv == "lomo":
+        typer.echo(f"type, leave-one-municipality-out: accuracy {metrics['accuracy']:.3f}, macro-F1 "
+                   f"{metrics['macro_f1']:.3f} (majority baseline accuracy {metrics['majority_baseline_accuracy']:.3f})")
+    elif cv == "lomo":
+        per_label = ", ".join(f"{l} {m['f1']:.3f}" for l, m in metrics["per_label"].items())
+        typer.echo(f"topics, leave-one-municipality-out: micro-F1 {metrics['micro']['f1']:.3f} ({per_label})")
+    typer.echo(f"model {card['version']} saved to {settings.output} in {card['train_seconds']}s")
+    if gate and cv == "lomo":
+        floors = load_quality_gate(gate)
+        score, floor = ((metrics["macro_f1"], floors.min_lomo_type_macro_f1) if task == "type"
+                        else (metrics["micro"]["f1"], floors.min_lomo_topics_micro_f1))
+        if score < floor:
+            typer.echo(f"QUALITY GATE FAILED: {task} leave-one-municipality-out {score:.3f} < {floor:.3f}", err=True)
+            raise typer.Exit(1)
+        typer.echo("quality gate passed")
+
+
+@app.command("dataset")
+def dataset_command(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (Arrow dataset, Parquet, VERSION).")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSON folder.")] = Path("../shared/gold"),
+    corpus: Annotated[Path, typer.Option("--corpus", help="Raw minutes the gold annotates.")] = Path("../shared/corpus"),
+    weak: Annotated[list[Path] | None, typer.Option("--weak", help="Unlabelled minutes for weak labels.")] = None,
+) -> None:
+    """Build the training data: gold items plus weakly labelled items, as a Hugging Face dataset and Parquet."""
+    from .dataset import gold_examples, save, weak_examples
+    from .process import Pipeline
+
+    pipeline = Pipeline(use_models=False)
+    examples = gold_examples(corpus, gold, pipeline)
+    examples += weak_examples(list(weak or []), pipeline, {e.document for e in examples})
+    save(examples, out)
+    typer.echo(f"{sum(e.source == 'gold' for e in examples)} gold and {sum(e.source == 'weak' for e in examples)} "
+               f"weakly labelled items → {out} (version {(out / 'VERSION').read_text().strip()})")
 
 
 def main() -> None:  # console-script entry point

@@ -158,6 +158,40 @@ class DissentConfig(_Strict):
         return {**self.parties, **self.local_lists}
 
 
+class Topic(_Strict):
+    label: str
+    description: str
+    seed_terms: list[str] = Field(min_length=1)
+    threshold: float = Field(gt=0, lt=1)
+
+
+class WeakTopicRule(_Strict):
+    min_hits: int = Field(ge=1)
+    min_hits_per_100_words: float = Field(gt=0)
+
+
+class Taxonomy(_Strict):
+    topics: list[Topic] = Field(min_length=1)
+    weak_label: WeakTopicRule
+
+    @field_validator("topics")
+    @classmethod
+    def _unique(cls, value: list[Topic]) -> list[Topic]:
+        labels = [t.label for t in value]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"duplicate topic labels in {labels}")
+        return value
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.topics]
+
+
+class ModelPaths(_Strict):
+    type: str | None = None
+    topics: str | None = None
+
+
 class QualityGate(_Strict):
     min_item_f1_per_document: float = Field(ge=0, le=1)
     min_item_f1: float = Field(ge=0, le=1)
@@ -170,6 +204,8 @@ class QualityGate(_Strict):
     min_position_f1: float = Field(ge=0, le=1)
     min_rationale_token_f1: float = Field(ge=0, le=1)
     max_items_with_invented_dissent: int = Field(ge=0)
+    min_lomo_type_macro_f1: float = Field(ge=0, le=1)
+    min_lomo_topics_micro_f1: float = Field(ge=0, le=1)
 
 
 ITEM_TYPES = ("Beslutning", "Orientering", "Drøftelse", "Meddelelser")
@@ -201,6 +237,15 @@ def load_pipeline_config(path: Path = CONFIG_DIR / "pipeline.yaml") -> PipelineC
 @lru_cache(maxsize=8)
 def load_dissent_config(path: Path = CONFIG_DIR / "dissent.yaml") -> DissentConfig:
     return _load(DissentConfig, Path(path))
+
+
+@lru_cache(maxsize=8)
+def load_taxonomy(path: Path = CONFIG_DIR / "topics.yaml") -> Taxonomy:
+    return _load(Taxonomy, Path(path))
+
+
+def load_model_paths(path: Path = CONFIG_DIR / "models.yaml") -> ModelPaths:
+    return _load(ModelPaths, Path(path))
 
 
 @lru_cache(maxsize=8)

@@ -153,6 +153,7 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
         )
     return {
         **_dissent_metrics(pairs),
+        "topics": _topic_metrics(pairs),
         "matched_items": len(pairs),
         "type_accuracy": mean([float(g == p) for g, p in type_pairs]),
         "type": macro_f1(type_pairs, ITEM_TYPES),
@@ -168,6 +169,18 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
         "outcome_accuracy": mean([float(p.gold.get("outcome") == p.pred.get("outcome")) for p in pairs]),
         **text_scores,
     }
+
+
+def _topic_metrics(pairs: list[_Pair]) -> dict:
+    """Micro and per-label P/R/F1 of topics over matched items."""
+    labels = sorted({t for p in pairs for t in (p.gold.get("topics") or []) + (p.pred.get("topics") or [])})
+    per_label = {}
+    for label in labels:
+        gold = [label in (p.gold.get("topics") or []) for p in pairs]
+        pred = [label in (p.pred.get("topics") or []) for p in pairs]
+        per_label[label] = prf(sum(g and q for g, q in zip(gold, pred)), sum(pred), sum(gold))
+    micro = prf(*(sum(m[k] for m in per_label.values()) for k in ("tp", "n_pred", "n_gold")))
+    return {"micro": micro, "per_label": per_label}
 
 
 def _dissent_metrics(pairs: list[_Pair]) -> dict:
@@ -246,6 +259,7 @@ def format_table(metrics: dict) -> str:
         f"{fmt(baseline['accuracy_where_printed'])} on the {fmt(baseline['coverage'])} of items with a printed prefix; "
         f"outcome acc {fmt(o['outcome_accuracy'])}; case no. acc {fmt(o['case_number_accuracy'])}; "
         f"committee acc {fmt(o['metadata']['committee_accuracy'])}; attendees F1 {fmt(o['metadata']['attendees_f1'])}; "
+        f"topics micro-F1 {fmt(o['topics']['micro']['f1'])}; "
         f"absent F1 {fmt(o['metadata']['absent_f1'])}\n"
         f"dissent: vote F1 {fmt(o['votes_f1']['f1'])}, position F1 {fmt(o['positions_f1']['f1'])}, "
         f"party F1 {fmt(o['parties_f1']['f1'])}, rationale token F1 {fmt(o['rationale_token_f1'])}; "

@@ -8,9 +8,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .classify import RuleClassifier
-from .config import DissentConfig, PipelineConfig, load_dissent_config, load_municipalities, load_pipeline_config
+from .config import (
+    DissentConfig,
+    PipelineConfig,
+    load_dissent_config,
+    load_model_paths,
+    load_municipalities,
+    load_pipeline_config,
+    load_taxonomy,
+)
 from .dissent import DissentExtractor
 from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source
+from .labels import ItemLabeller
 from .metadata import MetadataExtractor
 from .records import Document
 from .segment import Segmenter, SegmentationError
@@ -22,12 +31,15 @@ class DocumentError(Exception):
 
 
 class Pipeline:
-    def __init__(self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None):
+    def __init__(
+        self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None, use_models: bool = True
+    ):
         self.config = config or load_pipeline_config()
         self.dissent = DissentExtractor(dissent_config or load_dissent_config())
         self.segmenter = Segmenter(self.config.segment)
         self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())
         self.classifier = RuleClassifier(self.config.classify, self.config.segment)
+        self.labeller = ItemLabeller(load_model_paths() if use_models else None, self.config)
 
     def process(self, path: Path) -> Document:
         try:
@@ -53,6 +65,8 @@ class Pipeline:
         roster = self.dissent.roster(source.text[: source.body_end])
         for item in document.items:
             self.classifier.classify(item)
+        self.labeller.label(document)
+        for item in document.items:
             if "decision" in item.spans:
                 item.votes, item.positions, warnings = self.dissent.extract(
                     source.text, item.spans["decision"], roster, item.outcome

@@ -85,6 +85,8 @@ class Item:
     spans: dict[str, Span] = field(default_factory=dict)
     # Which rule or model produced a label, so researchers can tell baselines from trained output.
     provenance: dict[str, str] = field(default_factory=dict)
+    # Model probabilities ({"type": p, "topics": {label: p}}), so uncertain items can be reviewed first.
+    confidence: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -102,6 +104,7 @@ class Item:
             "summary": self.summary,
             "spans": {name: list(span) for name, span in self.spans.items()},
             "provenance": self.provenance,
+            "confidence": self.confidence,
         }
 
 

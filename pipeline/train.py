@@ -1,0 +1,247 @@
+"""Training jobs for the item-type and topic models: data → leave-one-municipality-out scores → final
+model on all data → models/<name>/ with a model card → MLflow run (params, metrics, confusion plot, model,
+data version). The score reported for a model is always on municipalities it did not train on."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import Field
+
+from .config import ITEM_TYPES, ConfigError, _Strict, load_taxonomy
+from .dataset import Example, data_version, gold_examples, save, weak_examples
+from .evaluate import macro_f1, prf
+from .process import Pipeline
+from .textcat import BACKENDS, TextClassifier
+
+
+class DataSources(_Strict):
+    gold_dir: str
+    corpus_dir: str
+    weak_inputs: list[str] = []
+
+
+class TrainConfig(_Strict):
+    task: str = Field(pattern="^(type|topics)$")
+    backend: str = Field(pattern="^(sklearn|spacy|transformers)$")
+    params: dict = {}
+    data: DataSources
+    output: str
+    experiment: str
+
+
+def load_train_config(path: Path) -> TrainConfig:
+    try:
+        return TrainConfig.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: {err}") from err
+
+
+def make_model(config: TrainConfig) -> TextClassifier:
+    cls = BACKENDS[config.backend]
+    extra = {"taxonomy": load_taxonomy()} if config.backend == "sklearn" and config.task == "topics" else {}
+    return cls(multilabel=config.task == "topics", **config.params, **extra)
+
+
+def label_of(example: Example, task: str):
+    return example.type if task == "type" else example.topics
+
+
+def texts_of(examples: list[Example], task: str) -> list[str]:
+    return [e.text_type if task == "type" else e.text_topics for e in examples]
+
+
+def known_labels(task: str) -> list[str]:
+    return list(ITEM_TYPES) if task == "type" else load_taxonomy().labels
+
+
+@dataclass
+class CrossValidation:
+    """Out-of-municipality predictions for every gold example, and their scores."""
+
+    examples: list[Example]
+    predictions: list
+    metrics: dict
+
+
+def lomo(config: TrainConfig, examples: list[Example]) -> CrossValidation:
+    """Leave one municipality out: train on the others (gold and weak), predict the held-out gold items."""
+    task = config.task
+    gold = [e for e in examples if e.source == "gold"]
+    thresholds = {t.label: t.threshold for t in load_taxonomy().topics}
+    held_out, predictions = [], []
+    folds = {}
+    for municipality in sorted({e.municipality or "?" for e in gold}):
+        train = [e for e in examples if (e.municipality or "?") != municipality and label_of(e, task) is not None]
+        test = [e for e in gold if (e.municipality or "?") == municipality]
+        model = make_model(config).fit(texts_of(train, task), [label_of(e, task) for e in train], known_labels(task))
+        predicted = model.predict(texts_of(test, task), thresholds)
+        held_out += test
+        predictions += predicted
+        folds[municipality] = {"train": len(train), "test": len(test)}
+    metrics = score(task, [label_of(e, task) for e in held_out], predictions)
+    metrics["folds"] = folds
+    return CrossValidation(held_out, predictions, metrics)
+
+
+def score(task: str, gold: list, predicted: list) -> dict:
+    if task == "type":
+        labels = [p[0] for p in predicted]
+        pairs = list(zip(gold, labels))
+        majority = max(set(gold), key=gold.count)
+        return {
+            "accuracy": float(np.mean([g == p for g, p in pairs])),
+            **macro_f1(pairs, ITEM_TYPES),
+            "majority_baseline_accuracy": gold.count(majority) / len(gold),
+            "confusion": confusion(gold, labels, list(ITEM_TYPES)),
+        }
+    per_label = {}
+    tp = n_pred = n_gold = 0
+    for label in load_taxonomy().labels:
+        g = [label in row for row in gold]
+        p = [label in {l for l, _ in row} for row in predicted]
+        counts = (sum(a and b for a, b in zip(g, p)), sum(p), sum(g))
+        per_label[label] = prf(*counts)
+        tp, n_pred, n_gold = tp + counts[0], n_pred + counts[1], n_gold + counts[2]
+    return {"micro": prf(tp, n_pred, n_gold), "per_label": per_label}
+
+
+def confusion(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
+    return {"labels": labels, "matrix": [[sum(1 for g, p in zip(gold, predicted) if g == a and p == b)
+                                          for b in labels] for a in labels]}
+
+
+def plot_confusion(matrix: dict, path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, values = matrix["labels"], np.array(matrix["matrix"])
+    figure, axes = plt.subplots(figsize=(5, 4.2))
+    axes.imshow(values, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("gold")
+    axes.set_title(title, fontsize=10)
+    for (i, j), value in np.ndenumerate(values):
+        axes.text(j, i, str(value), ha="center", va="center", color="white" if value > values.max() / 2 else "black")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("scikit-learn", "spacy", "transformers", "torch", "datasets", "mlflow", "referat"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def write_model_card(path: Path, card: dict) -> None:
+    (path / "model_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    lines = [f"# {card['name']}", "", f"- task: {card['task']}", f"- backend: {card['backend']}",
+             f"- trained: {card['date']}", f"- data version: {card['data']['version']} "
+             f"({card['data']['gold_items']} gold items, {card['data']['weak_items']} weakly labelled)",
+             f"- config: `{json.dumps(card['config'], ensure_ascii=False)}`", "",
+             "## Leave-one-municipality-out scores", "", "```", json.dumps(card["metrics"], indent=2), "```", "",
+             "## Library versions", ""] + [f"- {k}: {v}" for k, v in card["libraries"].items()]
+    (path / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build_examples(config: TrainConfig, pipeline: Pipeline | None = None) -> list[Example]:
+    pipeline = pipeline or Pipeline(use_models=False)
+    gold = gold_examples(Path(config.data.corpus_dir), Path(config.data.gold_dir), pipeline)
+    weak = weak_examples([Path(p) for p in config.data.weak_inputs], pipeline, {e.document for e in gold})
+    return gold + weak
+
+
+def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = True, config_path: Path | None = None) -> dict:
+    """Train, cross-validate, save the model with its card, and log the run; returns the model card."""
+    started = time.perf_counter()
+    examples = build_examples(config)
+    version = data_version(examples)
+    cross = lomo(config, examples) if cv == "lomo" else None
+    labelled = [e for e in examples if label_of(e, config.task) is not None]
+    model = make_model(config).fit(texts_of(labelled, config.task), [label_of(e, config.task) for e in labelled],
+                                   known_labels(config.task))
+    output = Path(config.output)
+    if output.exists():
+        import shutil
+
+        shutil.rmtree(output)
+    model.save(output)
+    save(examples, output / "data")
+    card = {
+        "name": output.name,
+        "task": config.task,
+        "backend": config.backend,
+        "version": f"{output.name}@{version}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": config.model_dump(),
+        "data": {"version": version, "gold_items": sum(e.source == "gold" for e in examples),
+                 "weak_items": sum(e.source == "weak" for e in labelled)},
+        "metrics": {"cv": cv, **(cross.metrics if cross else {})},
+        "libraries": library_versions(),
+        "git_commit": git_commit(),
+        "train_seconds": round(time.perf_counter() - started, 2),
+    }
+    if cross and config.task == "type":
+        plot_confusion(cross.metrics["confusion"], output / "confusion.png",
+                       f"{config.task} ({config.backend}), leave-one-municipality-out")
+    write_model_card(output, card)
+    if log_to_mlflow:
+        log_run(config, card, output, config_path)
+    return card
+
+
+def flat_metrics(metrics: dict, prefix: str = "") -> dict[str, float]:
+    out = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict) and key not in ("confusion", "folds"):
+            out.update(flat_metrics(value, f"{prefix}{key}."))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[f"{prefix}{key}"] = float(value)
+    return out
+
+
+def log_run(config: TrainConfig, card: dict, output: Path, config_path: Path | None) -> str:
+    """One MLflow run: immutable params (the config), mutable facts as tags and metrics, artefacts."""
+    import mlflow
+
+    mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db"))
+    mlflow.set_experiment(config.experiment)
+    with mlflow.start_run(run_name=card["version"]) as run:
+        mlflow.log_params({"task": config.task, "backend": config.backend, "cv": card["metrics"].get("cv"),
+                           **{f"params.{k}": v for k, v in config.params.items()}})
+        mlflow.set_tags({"data_version": card["data"]["version"], "model_version": card["version"],
+                         "git_commit": card.get("git_commit") or "unknown"})
+        mlflow.log_metrics({**flat_metrics(card["metrics"]), "train_seconds": card["train_seconds"],
+                            "gold_items": card["data"]["gold_items"], "weak_items": card["data"]["weak_items"]})
+        if config_path:
+            mlflow.log_artifact(str(config_path), artifact_path="config")
+        mlflow.log_artifacts(str(output), artifact_path="model")
+        return run.info.run_id
