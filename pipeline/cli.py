@@ -144,6 +144,25 @@ def dataset_command(
                f"weakly labelled items → {out} (version {(out / 'VERSION').read_text().strip()})")
 
 
+@app.command("summaries")
+def summaries_command(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSON folder.")] = Path("../shared/gold"),
+    corpus: Annotated[Path, typer.Option("--corpus", help="Raw minutes the gold annotates.")] = Path("../shared/corpus"),
+    out: Annotated[Path | None, typer.Option("--out", help="Write the comparison as JSON here.")] = None,
+) -> None:
+    """Summaries side by side with the lead and TextRank baselines: ROUGE-L, grounded numbers, length."""
+    from .evaluate import summary_baselines
+    from .writers import write_json_atomic
+
+    table = summary_baselines(gold, corpus)
+    typer.echo(f"{'system':10s} {'items':>5s} {'ROUGE-L':>8s} {'grounded':>9s} {'words':>6s} {'<=60':>6s}")
+    for name, row in table.items():
+        typer.echo(f"{name:10s} {row['items']:5d} {row['rouge_l']:8.3f} {row['grounded_numbers']:9.3f} "
+                   f"{row['mean_words']:6.1f} {row['within_60_words']:6.3f}")
+    if out:
+        write_json_atomic(out, table)
+
+
 def main() -> None:  # console-script entry point
     sys.exit(app())
 

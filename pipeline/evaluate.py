@@ -33,6 +33,24 @@ def token_f1(gold: str | None, pred: str | None) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def rouge_l(reference: str | None, candidate: str | None) -> float:
+    """ROUGE-L F1 over Danish word tokens (lower-cased \\w+, so æ, ø and å are letters)."""
+    ref, cand = tokens(reference), tokens(candidate)
+    if not ref or not cand:
+        return 0.0
+    previous = [0] * (len(cand) + 1)
+    for r in ref:
+        current = [0]
+        for j, c in enumerate(cand, start=1):
+            current.append(previous[j - 1] + 1 if r == c else max(previous[j], current[j - 1]))
+        previous = current
+    lcs = previous[-1]
+    if not lcs:
+        return 0.0
+    precision, recall = lcs / len(cand), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
 def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     precision = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
     recall = tp / n_gold if n_gold else (1.0 if not n_pred else 0.0)
@@ -151,9 +169,13 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
         text_scores[f"{field}_exact"] = mean(
             [float((p.gold.get(field) or None) == (p.pred.get(field) or None)) for p in pairs]
         )
+    summaries = [p for p in pairs if p.gold.get("summary")]
     return {
         **_dissent_metrics(pairs),
         "topics": _topic_metrics(pairs),
+        "summary_rouge_l": mean([rouge_l(p.gold["summary"], p.pred.get("summary")) for p in summaries]),
+        "summary_within_60_words": mean([float(len((p.pred.get("summary") or "").split()) <= 60) for p in pairs]),
+        "summary_mean_words": mean([float(len((p.pred.get("summary") or "").split())) for p in pairs]),
         "matched_items": len(pairs),
         "type_accuracy": mean([float(g == p) for g, p in type_pairs]),
         "type": macro_f1(type_pairs, ITEM_TYPES),
@@ -266,3 +288,40 @@ def format_table(metrics: dict) -> str:
         f"{o['items_with_dissent']} items with dissent in gold, {o['items_with_invented_dissent']} with invented dissent"
     )
     return "\n".join(lines)
+
+
+def summary_baselines(gold_dir: Path, corpus_dir: Path) -> dict:
+    """Lead sentences, plain TextRank and the pipeline's summariser side by side on the gold summaries:
+    ROUGE-L, share of summaries whose numbers all occur in the item, mean length, share within 60 words."""
+    from .process import Pipeline
+    from .summarize import LeadSummarizer, TextRankSummarizer, ungrounded
+
+    pipeline = Pipeline(use_models=False)
+    systems = {"lead": LeadSummarizer(), "textrank": TextRankSummarizer(), "referat": pipeline.summarizer}
+    rows = {name: [] for name in systems}
+    for gold_path in sorted(Path(gold_dir).glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        source = Path(corpus_dir) / gold["document"]
+        if not source.exists():
+            continue
+        document = pipeline.process(source)
+        predicted = [item.to_json() for item in document.items]
+        for gold_index, pred_index in match_items(gold["items"], predicted):
+            reference = gold["items"][gold_index].get("summary")
+            item = document.items[pred_index]
+            start, end = item.spans["item"]
+            text = document.source.text[start:end]
+            for name, system in systems.items():
+                summary = system.summarize(document, item).text
+                numbers_ok = not [w for w in ungrounded(summary, text) if w[:1].isdigit()]
+                rows[name].append((rouge_l(reference, summary), numbers_ok, len(summary.split())))
+    return {
+        name: {
+            "items": len(values),
+            "rouge_l": sum(v[0] for v in values) / len(values),
+            "grounded_numbers": sum(v[1] for v in values) / len(values),
+            "mean_words": sum(v[2] for v in values) / len(values),
+            "within_60_words": sum(v[2] <= 60 for v in values) / len(values),
+        }
+        for name, values in rows.items() if values
+    }

@@ -23,6 +23,7 @@ from .labels import ItemLabeller
 from .metadata import MetadataExtractor
 from .records import Document
 from .segment import Segmenter, SegmentationError
+from .summarize import Summarizer
 from .writers import write_json_atomic, write_text_atomic
 
 
@@ -40,6 +41,7 @@ class Pipeline:
         self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())
         self.classifier = RuleClassifier(self.config.classify, self.config.segment)
         self.labeller = ItemLabeller(load_model_paths() if use_models else None, self.config)
+        self.summarizer = Summarizer()
 
     def process(self, path: Path) -> Document:
         try:
@@ -73,6 +75,7 @@ class Pipeline:
                 )
                 item.provenance["dissent"] = "rules:spacy-matcher"
                 document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
+        self.summarizer.label(document)
         return document
 
 

@@ -350,6 +350,7 @@ class Segmenter:
                     item.spans["case_number"] = label.span("value")
             recommendation = next((s for s in sections if s.kind == "recommendation"), None)
             if recommendation:
+                item.spans["recommendation_heading"] = recommendation.heading
                 span = self._recommendation_span(text, recommendation.body)
                 if span:
                     item.recommendation = squash(text[span[0] : span[1]])
@@ -357,6 +358,7 @@ class Segmenter:
             decisions = [s for s in sections if s.kind == "decision"]
             if decisions:
                 chosen = next((s for s in decisions if meeting_date in _dates_in(s.heading_text)), decisions[-1])
+                item.spans["decision_heading"] = decisions[0].heading
                 span = self._decision_span(text, chosen.body)
                 if span:
                     item.decision = squash(text[span[0] : span[1]])

@@ -43,7 +43,8 @@ def test_output_follows_the_gold_schema(tmp_path):
     for key in ("number", "title", "title_prefix", "case_number", "type", "topics", "recommendation", "decision",
                 "outcome", "votes", "positions", "summary"):
         assert key in item
-    assert item["topics"] == [] and item["votes"] == [] and item["positions"] == [] and item["summary"] is None
+    assert item["topics"] == [] and item["votes"] == [] and item["positions"] == []
+    assert item["summary"] == "Dagsordenen blev godkendt."
 
 
 def _predict(tmp_path) -> tuple[Path, Path]:
