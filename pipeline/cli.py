@@ -53,8 +53,10 @@ def evaluate_command(
     pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted JSON files (from `referat run`).")],
     out: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here (default PRED/metrics.json).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here.")] = None,
 ) -> None:
-    """Compare predictions with gold: items P/R/F1, type, sections token F1, metadata; per document and overall."""
+    """Compare predictions with gold, every stage (segmentation, type, topics, outcome, sections, votes, positions,
+    rationales, summaries, metadata), per document and overall; optionally write the HTML report."""
     from .evaluate import check_gate, evaluate_dirs, format_table
     from .writers import write_json_atomic
 
@@ -69,6 +71,11 @@ def evaluate_command(
     write_json_atomic(target, metrics)
     typer.echo(format_table(metrics))
     typer.echo(f"metrics written to {target}")
+    if report:
+        from .report import write_report
+
+        write_report(metrics, pred, report)
+        typer.echo(f"report written to {report}")
     if gate:
         try:
             failures = check_gate(metrics, load_quality_gate(gate))

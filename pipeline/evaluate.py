@@ -108,6 +108,7 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
     item_counts = Counter()
     meta_hits = Counter()
     errors = []
+    item_errors: list[dict] = []
     gold_files = sorted(Path(gold_dir).glob("*.json"))
     if not gold_files:
         raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
@@ -132,6 +133,7 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
             meta_hits[field] += metadata[field]
         meta_hits["attendees_f1"] += metadata["attendees_f1"]
         meta_hits["absent_f1"] += metadata["absent_f1"]
+        item_errors.extend(_item_errors(gold_path.stem, gold["items"], pred["items"], matched))
         per_document[gold_path.stem] = {
             "items": items,
             **_item_field_metrics(doc_pairs, type_prefixes),
@@ -153,7 +155,44 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
             "absent_f1": meta_hits["absent_f1"] / n_docs,
         },
     }
-    return {"overall": overall, "per_document": per_document, "errors": errors}
+    overall["type_confusion"] = confusion([(p.gold.get("type"), p.pred.get("type")) for p in pairs], list(ITEM_TYPES))
+    return {"overall": overall, "per_document": per_document, "errors": errors, "item_errors": item_errors}
+
+
+COMPARED_FIELDS = ("type", "topics", "title_prefix", "case_number", "outcome", "recommendation", "decision", "votes",
+                   "positions")
+
+
+def _comparable(field: str, value):
+    if field == "topics":
+        return sorted(value or [])
+    if field == "votes":
+        return sorted((side, party) for v in value or [] for side in ("for", "against", "abstain") for party in v.get(side, []))
+    if field == "positions":
+        return sorted((p.get("party") or "", p.get("stance")) for p in value or [])
+    return value
+
+
+def _item_errors(document: str, gold_items: list[dict], pred_items: list[dict], matched) -> list[dict]:
+    """Every matched item with a field that differs from gold, and every missed or spurious item."""
+    out = []
+    for gi, pi in matched:
+        differing = {f: {"gold": gold_items[gi].get(f), "pred": pred_items[pi].get(f)} for f in COMPARED_FIELDS
+                     if _comparable(f, gold_items[gi].get(f)) != _comparable(f, pred_items[pi].get(f))}
+        if differing:
+            out.append({"document": document, "kind": "field", "gold_index": gi, "pred_index": pi,
+                        "title": gold_items[gi]["title"], "fields": differing})
+    matched_gold, matched_pred = {gi for gi, _ in matched}, {pi for _, pi in matched}
+    out += [{"document": document, "kind": "missed", "gold_index": gi, "pred_index": None, "title": g["title"],
+             "fields": {}} for gi, g in enumerate(gold_items) if gi not in matched_gold]
+    out += [{"document": document, "kind": "spurious", "gold_index": None, "pred_index": pi, "title": p["title"],
+             "fields": {}} for pi, p in enumerate(pred_items) if pi not in matched_pred]
+    return out
+
+
+def confusion(pairs: list[tuple[str, str]], labels: list[str]) -> dict:
+    """Counts of (gold, predicted) label pairs, rows gold, columns predicted."""
+    return {"labels": labels, "matrix": [[sum(1 for g, p in pairs if g == a and p == b) for b in labels] for a in labels]}
 
 
 def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> dict:

@@ -19,7 +19,8 @@ from pydantic import Field
 
 from .config import ITEM_TYPES, ConfigError, _Strict, load_taxonomy
 from .dataset import Example, data_version, gold_examples, save, weak_examples
-from .evaluate import macro_f1, prf
+from .evaluate import confusion, macro_f1, prf
+from .report import plot_confusion
 from .process import Pipeline
 from .textcat import BACKENDS, TextClassifier
 
@@ -102,7 +103,7 @@ def score(task: str, gold: list, predicted: list) -> dict:
             "accuracy": float(np.mean([g == p for g, p in pairs])),
             **macro_f1(pairs, ITEM_TYPES),
             "majority_baseline_accuracy": gold.count(majority) / len(gold),
-            "confusion": confusion(gold, labels, list(ITEM_TYPES)),
+            "confusion": confusion(pairs, list(ITEM_TYPES)),
         }
     per_label = {}
     tp = n_pred = n_gold = 0
@@ -113,33 +114,6 @@ def score(task: str, gold: list, predicted: list) -> dict:
         per_label[label] = prf(*counts)
         tp, n_pred, n_gold = tp + counts[0], n_pred + counts[1], n_gold + counts[2]
     return {"micro": prf(tp, n_pred, n_gold), "per_label": per_label}
-
-
-def confusion(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
-    return {"labels": labels, "matrix": [[sum(1 for g, p in zip(gold, predicted) if g == a and p == b)
-                                          for b in labels] for a in labels]}
-
-
-def plot_confusion(matrix: dict, path: Path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, values = matrix["labels"], np.array(matrix["matrix"])
-    figure, axes = plt.subplots(figsize=(5, 4.2))
-    axes.imshow(values, cmap="Blues")
-    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    axes.set_yticks(range(len(labels)), labels)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("gold")
-    axes.set_title(title, fontsize=10)
-    for (i, j), value in np.ndenumerate(values):
-        axes.text(j, i, str(value), ha="center", va="center", color="white" if value > values.max() / 2 else "black")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
 
 
 def library_versions() -> dict[str, str]:

@@ -1,0 +1,206 @@
+"""The evaluation report: one self-contained HTML page (inline CSS, plots as embedded PNG) that a researcher
+reads instead of JSON: overall and per-document tables, the type confusion matrix, per-label F1 plots, and an
+error list where each error opens (one click) to predicted vs gold and the item's source text (second click)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_confusion(matrix: dict, path: Path | None, title: str) -> bytes:
+    """A confusion matrix as PNG (written to `path` when given); rows gold, columns predicted."""
+    plt = _figure()
+    labels, values = matrix["labels"], np.array(matrix["matrix"])
+    figure, axes = plt.subplots(figsize=(5, 4.2))
+    axes.imshow(values, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("gold")
+    axes.set_title(title, fontsize=10)
+    for (i, j), value in np.ndenumerate(values):
+        axes.text(j, i, str(value), ha="center", va="center",
+                  color="white" if value > max(values.max(), 1) / 2 else "black")
+    return _save(plt, figure, path)
+
+
+def plot_bars(values: dict[str, float], path: Path | None, title: str, xlabel: str = "F1") -> bytes:
+    """Horizontal bars, one per label, scored 0..1."""
+    plt = _figure()
+    labels = list(values)
+    figure, axes = plt.subplots(figsize=(5, 0.45 * len(labels) + 1.2))
+    axes.barh(labels, [values[l] for l in labels], color="#4c72b0")
+    axes.set_xlim(0, 1.05)
+    axes.invert_yaxis()
+    axes.set_xlabel(xlabel)
+    axes.set_title(title, fontsize=10)
+    for index, label in enumerate(labels):
+        axes.text(min(values[label], 0.93) + 0.01, index, f"{values[label]:.2f}", va="center", fontsize=8)
+    return _save(plt, figure, path)
+
+
+def _save(plt, figure, path: Path | None) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    data = buffer.getvalue()
+    if path:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return html.escape(str(value))
+
+
+def _table(header: list[str], rows: list[list], cls: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _short(value, limit: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return html.escape(text if len(text) <= limit else text[:limit] + " …")
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1150px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f5f8}.num td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums}
+.plots{display:flex;flex-wrap:wrap;gap:1rem}.plots img{border:1px solid #eee}
+details{margin:.35rem 0;border:1px solid #e3e3e3;border-radius:4px;padding:.3rem .6rem;background:#fcfcfc}
+summary{cursor:pointer;font-weight:600}.kind{font-size:.75rem;padding:.05rem .35rem;border-radius:3px;background:#eee;margin-right:.4rem}
+.missed{background:#fde2e1}.spurious{background:#fff1cc}.field{background:#e2ecfd}
+pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem;max-height:28rem;overflow:auto;font-size:.8rem}
+.gold{color:#1a7f37}.pred{color:#b3261e}.muted{color:#666;font-size:.85rem}
+"""
+
+
+def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation report") -> str:
+    """The report page for `metrics` (from evaluate_dirs), reading item source text from `pred_dir`."""
+    overall, per_document = metrics["overall"], metrics["per_document"]
+    parts = [f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+             f"<p class='muted'>{overall['documents']} documents, {overall['items']['n_gold']} gold items; predictions "
+             f"from <code>{html.escape(str(pred_dir))}</code>; made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
+             f"Items are matched to gold by title; all item scores are over matched items.</p>"]
+
+    rows = [
+        ["Items (segmentation)", "precision / recall / F1",
+         f"{_fmt(overall['items']['precision'])} / {_fmt(overall['items']['recall'])} / {_fmt(overall['items']['f1'])}"],
+        ["Item type", "accuracy / macro-F1", f"{_fmt(overall['type_accuracy'])} / {_fmt(overall['type']['macro_f1'])}"],
+        ["Type from printed prefix (baseline)", "accuracy where printed",
+         _fmt(overall["type_title_prefix_baseline"]["accuracy_where_printed"])],
+        ["Topics", "micro P / R / F1", " / ".join(_fmt(overall["topics"]["micro"][k]) for k in ("precision", "recall", "f1"))],
+        ["Outcome", "accuracy", _fmt(overall["outcome_accuracy"])],
+        ["Indstilling", "token F1 / exact", f"{_fmt(overall['recommendation_token_f1'])} / {_fmt(overall['recommendation_exact'])}"],
+        ["Beslutning", "token F1 / exact", f"{_fmt(overall['decision_token_f1'])} / {_fmt(overall['decision_exact'])}"],
+        ["Votes", "F1 over (item, side, party)", _fmt(overall["votes_f1"]["f1"])],
+        ["Dissent positions", "F1 over (item, party, stance)", _fmt(overall["positions_f1"]["f1"])],
+        ["Dissent parties", "F1 over (item, party)", _fmt(overall["parties_f1"]["f1"])],
+        ["Rationales", "token F1", _fmt(overall["rationale_token_f1"])],
+        ["Invented dissent", "items", _fmt(overall["items_with_invented_dissent"])],
+        ["Summaries", "ROUGE-L / within 60 words / mean words",
+         f"{_fmt(overall['summary_rouge_l'])} / {_fmt(overall['summary_within_60_words'])} / {_fmt(overall['summary_mean_words'])}"],
+        ["Case number", "accuracy", _fmt(overall["case_number_accuracy"])],
+        ["Meeting date / municipality / committee", "accuracy",
+         " / ".join(_fmt(overall["metadata"][k]) for k in ("meeting_date_accuracy", "municipality_accuracy", "committee_accuracy"))],
+        ["Attendees / absent", "set F1", f"{_fmt(overall['metadata']['attendees_f1'])} / {_fmt(overall['metadata']['absent_f1'])}"],
+    ]
+    parts.append("<h2>Overall</h2>" + _table(["stage", "metric", "score"], rows))
+
+    plots = [_img(plot_confusion(overall["type_confusion"], None, "Item type: gold (rows) vs predicted"), "type confusion matrix")]
+    type_f1 = {l: m["f1"] for l, m in overall["type"]["per_label"].items() if m["n_gold"] or m["n_pred"]}
+    if type_f1:
+        plots.append(_img(plot_bars(type_f1, None, "Item type: F1 per label"), "type F1 per label"))
+    topic_f1 = {l: m["f1"] for l, m in overall["topics"]["per_label"].items()}
+    if topic_f1:
+        plots.append(_img(plot_bars(topic_f1, None, "Topics: F1 per label"), "topic F1 per label"))
+    plots.append(_img(plot_bars({d: m["items"]["f1"] for d, m in per_document.items()}, None,
+                                "Segmentation: item F1 per document"), "item F1 per document"))
+    parts.append("<h2>Plots</h2><div class='plots'>" + "".join(plots) + "</div>")
+
+    doc_rows = [[html.escape(name), _fmt(d["items"]["f1"]), _fmt(d["type_accuracy"]), _fmt(d["topics"]["micro"]["f1"]),
+                 _fmt(d["recommendation_token_f1"]), _fmt(d["decision_token_f1"]), _fmt(d["positions_f1"]["f1"]),
+                 _fmt(d["summary_rouge_l"]), _fmt(d["metadata"]["meeting_date"]), _fmt(d["metadata"]["municipality"]),
+                 f"<a href='#errors-{html.escape(name)}'>{sum(e['document'] == name for e in metrics['item_errors'])}</a>"]
+                for name, d in per_document.items()]
+    parts.append("<h2>Per document</h2>" + _table(
+        ["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
+         "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num"))
+
+    parts.append("<h2>Errors</h2><p class='muted'>Click an error to compare prediction and gold, then "
+                 "<em>source text</em> to read the item as the pipeline read it.</p>")
+    for document in per_document:
+        errors = [e for e in metrics["item_errors"] if e["document"] == document]
+        parts.append(f"<h3 id='errors-{html.escape(document)}'>{html.escape(document)} ({len(errors)})</h3>")
+        predicted, text = _load_prediction(pred_dir, document)
+        for error in errors:
+            parts.append(_error_html(error, predicted, text))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _load_prediction(pred_dir: Path, document: str) -> tuple[dict | None, str]:
+    path = Path(pred_dir) / f"{document}.json"
+    if not path.exists():
+        return None, ""
+    predicted = json.loads(path.read_text(encoding="utf-8"))
+    text_path = Path(pred_dir) / (predicted.get("source", {}).get("text_path") or "")
+    return predicted, text_path.read_text(encoding="utf-8") if text_path.is_file() else ""
+
+
+def _error_html(error: dict, predicted: dict | None, text: str) -> str:
+    kind = error["kind"]
+    label = {"field": ", ".join(error["fields"]), "missed": "item not found", "spurious": "item not in gold"}[kind]
+    inner = ""
+    if error["fields"]:
+        inner += _table(["field", "gold", "predicted"], [
+            [html.escape(f), f"<span class='gold'>{_short(v['gold'], 400)}</span>", f"<span class='pred'>{_short(v['pred'], 400)}</span>"]
+            for f, v in error["fields"].items()])
+    if predicted is not None and error["pred_index"] is not None:
+        item = predicted["items"][error["pred_index"]]
+        start, end = item["spans"]["item"]
+        inner += (f"<p class='muted'>predicted item {item['number']}, characters {start}–{end} of the normalised text; "
+                  f"type by {html.escape(item.get('provenance', {}).get('type', '?'))}</p>"
+                  f"<details><summary>source text</summary><pre>{html.escape(text[start:end])}</pre></details>")
+    elif kind == "missed":
+        inner += "<p class='muted'>No predicted item matched this gold title: see the document's other errors.</p>"
+    return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'])} "
+            f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
+
+
+def write_report(metrics: dict, pred_dir: Path, out: Path) -> Path:
+    from .writers import write_text_atomic
+
+    write_text_atomic(out, build_report(metrics, pred_dir))
+    return out

@@ -1,0 +1,66 @@
+"""The HTML report, rendered in headless Chromium (Debian's package): what a researcher sees."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import evaluate_dirs
+from pipeline.process import Pipeline, run
+from pipeline.report import write_report
+from tests.conftest import ROOT, SAMPLE
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTEFACTS = ROOT / "build" / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """Predictions on the samples, against a 'gold' that differs in known places."""
+    root = tmp_path_factory.mktemp("report")
+    assert not [e for _, _, e in run([SAMPLE], root / "pred", Pipeline(use_models=False)) if e]
+    (root / "gold").mkdir()
+    for path in (root / "pred").glob("*.json"):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        if path.stem == "punkt_referat":
+            gold["items"][1]["type"] = "Drøftelse"  # a type error
+            gold["items"].append(dict(gold["items"][0], title="Et punkt som pipelinen overså"))  # a missed item
+        (root / "gold" / path.name).write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    metrics = evaluate_dirs(root / "gold", root / "pred")
+    return write_report(metrics, root / "pred", root / "report.html")
+
+
+def test_report_is_self_contained_and_lists_errors_with_source(report):
+    page = report.read_text(encoding="utf-8")
+    assert "<script" not in page and not re.search(r"""(?:src|href)=["']https?:""", page)  # nothing fetched
+    assert page.count("data:image/png;base64,") == 4
+    # error → details with gold vs predicted → nested details with the item's source text
+    error = re.search(r"<details class='error'><summary>.*?Status på affaldsplanen.*?</details></details>", page, re.S)
+    assert error and "Drøftelse" in error.group(0) and "Orientering" in error.group(0)
+    assert "<summary>source text</summary><pre>" in error.group(0) and "madaffald" in error.group(0)
+    assert "Et punkt som pipelinen overså" in page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it)")
+def test_report_renders_in_chromium(report, tmp_path):
+    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+    dom = subprocess.run([CHROMIUM, *FLAGS, *profile, "--dump-dom", report.as_uri()], capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    assert "referat evaluation report" in dom and "Per document" in dom
+    assert re.search(r"<td>punkt_referat</td>", dom)
+    assert dom.count("<details class=\"error\">") == 2  # the type error and the missed item
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTEFACTS / "report.png"
+    subprocess.run([CHROMIUM, *FLAGS, *profile, "--window-size=1280,1800", f"--screenshot={screenshot}",
+                    report.as_uri()], capture_output=True, timeout=120, check=True)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(screenshot)
+    assert pixels.shape[0] == 1800 and pixels.std() > 0.05  # a page with content, not a blank render
