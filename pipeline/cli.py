@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -97,6 +98,10 @@ def train_command(
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow.")] = False,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if the LOMO score is "
                                               "below its floor.")] = None,
+    gold: Annotated[Path | None, typer.Option("--gold", help="Override the config's gold folder.")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Override the config's raw minutes folder.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Override the config's model folder.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="Override a model parameter: KEY=VALUE.")] = None,
 ) -> None:
     """Train the item-type or topic model, score it leave-one-municipality-out, save it with a model card in
     models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
@@ -107,6 +112,7 @@ def train_command(
     except ConfigError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    settings = _override(settings, gold, corpus, output, param or [])
     if settings.task != task:
         typer.echo(f"error: {config} trains '{settings.task}', not '{task}'", err=True)
         raise typer.Exit(2)
@@ -130,6 +136,19 @@ def train_command(
             typer.echo(f"QUALITY GATE FAILED: {task} leave-one-municipality-out {score:.3f} < {floor:.3f}", err=True)
             raise typer.Exit(1)
         typer.echo("quality gate passed")
+
+
+def _override(settings, gold, corpus, output, params: list[str]):
+    """Command-line overrides of a training config (DVC passes params.yaml values this way)."""
+    import yaml
+
+    data = settings.data.model_copy(update={k: str(v) for k, v in (("gold_dir", gold), ("corpus_dir", corpus)) if v})
+    model_params = dict(settings.params)
+    for assignment in params:
+        key, _, value = assignment.partition("=")
+        model_params[key] = yaml.safe_load(value)
+    return settings.model_copy(update={"data": data, "params": model_params,
+                                       **({"output": str(output)} if output else {})})
 
 
 @app.command("dataset")
@@ -168,6 +187,88 @@ def summaries_command(
                    f"{row['mean_words']:6.1f} {row['within_60_words']:6.3f}")
     if out:
         write_json_atomic(out, table)
+
+
+def _report_stage(results, what: str) -> None:
+    done, failed = 0, 0
+    for _, error in results:
+        if error:
+            failed += 1
+            typer.echo(f"error: {error}", err=True)
+        else:
+            done += 1
+    typer.echo(f"{what}: {done} done, {failed} failed")
+    if failed or not done:
+        raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Minutes files or folders.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder of normalised sources (JSON).")],
+) -> None:
+    """Stage 1 of the DVC pipeline: files → normalised text with provenance."""
+    from .process import Pipeline
+    from .stages import ingest
+
+    _report_stage(ingest(inputs, out, Pipeline(use_models=False)), "ingest")
+
+
+@app.command("segment")
+def segment_command(
+    source: Annotated[Path, typer.Argument(help="Folder written by `referat ingest`.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder of segmented documents (JSON).")],
+) -> None:
+    """Stage 2: items, sections and meeting metadata."""
+    from .process import Pipeline
+    from .stages import segment
+
+    _report_stage(segment(source, out, Pipeline(use_models=False)), "segment")
+
+
+@app.command("predict")
+def predict_command(
+    source: Annotated[Path, typer.Argument(help="Folder written by `referat segment`.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: <stem>.json per document, as `run` writes.")],
+    type_model: Annotated[Path | None, typer.Option("--type-model", help="Type model folder.")] = None,
+    topic_model: Annotated[Path | None, typer.Option("--topic-model", help="Topic model folder.")] = None,
+) -> None:
+    """Stage 4: type, outcome, topics, votes and dissent, summaries (models as given, else rules)."""
+    from .config import ModelPaths
+    from .labels import ItemLabeller
+    from .process import Pipeline
+    from .stages import predict
+
+    pipeline = Pipeline(use_models=False)
+    pipeline.labeller = ItemLabeller(ModelPaths(type=str(type_model) if type_model else None,
+                                                topics=str(topic_model) if topic_model else None), pipeline.config)
+    _report_stage(predict(source, out, pipeline), "predict")
+
+
+@app.command("report")
+def report_command(
+    metrics: Annotated[Path, typer.Option("--metrics", help="metrics.json from `referat evaluate`.")],
+    pred: Annotated[Path, typer.Option("--pred", help="The predictions evaluated (for source text).")],
+    out: Annotated[Path, typer.Option("--out", help="HTML report to write.")],
+    plots: Annotated[Path | None, typer.Option("--plots", help="Folder for DVC plot data (JSON).")] = None,
+    experiment: Annotated[str | None, typer.Option("--mlflow-experiment", help="Log the run to this MLflow experiment.")] = None,
+    params: Annotated[Path | None, typer.Option("--params", help="params.yaml to log with the run.")] = None,
+) -> None:
+    """Stage 6: the HTML report, plot data, and the MLflow run (params, metrics, report as artefact)."""
+    import yaml
+
+    from .report import write_report
+    from .stages import log_pipeline_run, plot_data
+
+    data = json.loads(metrics.read_text(encoding="utf-8"))
+    write_report(data, pred, out)
+    typer.echo(f"report written to {out}")
+    if plots:
+        plot_data(data, plots)
+    if experiment:
+        run_params = yaml.safe_load(params.read_text(encoding="utf-8")) if params else {}
+        run_id = log_pipeline_run(experiment, run_params, data, out)
+        typer.echo(f"MLflow run {run_id} in experiment {experiment}")
 
 
 def main() -> None:  # console-script entry point

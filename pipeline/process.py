@@ -1,5 +1,7 @@
-"""The staged pipeline over one document, and a batch run over many: ingest → segment → metadata →
-classify, then the writers. Stages are plain objects built once from config and reused per document."""
+"""The staged pipeline over one document, and a batch run over many: read (ingest) → structure (segment,
+metadata) → label (type, outcome, topics, dissent, summary), then the writers. Stages are plain objects
+built once from config and reused per document; `referat run` chains them in one process, the DVC pipeline
+runs them as separate stages over files (stages.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from .dissent import DissentExtractor
 from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source
 from .labels import ItemLabeller
 from .metadata import MetadataExtractor
-from .records import Document
+from .records import Document, SourceText
 from .segment import Segmenter, SegmentationError
 from .summarize import Summarizer
 from .writers import write_json_atomic, write_text_atomic
@@ -44,16 +46,24 @@ class Pipeline:
         self.summarizer = Summarizer()
 
     def process(self, path: Path) -> Document:
+        """All stages on one file."""
+        return self.label(self.structure(self.read(path)))
+
+    def read(self, path: Path) -> SourceText:
+        """Stage ingest: the file as normalised text."""
         try:
-            source = read_source(path, self.config.ingest)
+            return read_source(path, self.config.ingest)
         except IngestError as err:
             raise DocumentError(str(err)) from err
+
+    def structure(self, source: SourceText) -> Document:
+        """Stage segment: items, their sections and the meeting metadata."""
         try:
             segmentation = self.segmenter.segment(source)
         except SegmentationError as err:
-            raise DocumentError(f"{path}: {err}") from err
+            raise DocumentError(f"{source.path}: {err}") from err
         meta = self.metadata.extract(source.text, segmentation.header_end, source.body_end)
-        document = Document(
+        return Document(
             source=source,
             municipality=meta.municipality,
             committee=meta.committee,
@@ -64,6 +74,10 @@ class Pipeline:
             spans=meta.spans,
             segmentation=segmentation.info,
         )
+
+    def label(self, document: Document) -> Document:
+        """Stage predict: type and outcome, topics, votes and dissent, summaries."""
+        source = document.source
         roster = self.dissent.roster(source.text[: source.body_end])
         for item in document.items:
             self.classifier.classify(item)

@@ -30,6 +30,16 @@ class SourceText:
     transcript: bool = False
     warnings: tuple[str, ...] = ()
 
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "format": self.format, "encoding": self.encoding, "pages": self.pages,
+                "sha256": self.sha256, "body_end": self.body_end, "transcript": self.transcript,
+                "warnings": list(self.warnings), "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SourceText":
+        return cls(Path(data["path"]), data["format"], data["text"], data["encoding"], data["pages"], data["sha256"],
+                   data["body_end"], data["transcript"], tuple(data["warnings"]))
+
 
 @dataclass
 class Vote:
@@ -39,6 +49,10 @@ class Vote:
     abstain: list[str] = field(default_factory=list)
     result: str = "unknown"
     tally: dict[str, int] | None = None  # "med 25 stemmer mod 4"
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Vote":
+        return cls(data["motion"], data["for"], data["against"], data["abstain"], data["result"], data.get("tally"))
 
     def to_json(self) -> dict:
         out = {
@@ -60,6 +74,11 @@ class Position:
     stance: str
     rationale: str | None = None
     rationale_span: Span | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Position":
+        span = data.get("spans", {}).get("rationale")
+        return cls(data["party"], data["members"], data["stance"], data["rationale"], tuple(span) if span else None)
 
     def to_json(self) -> dict:
         out = {"party": self.party, "members": self.members, "stance": self.stance, "rationale": self.rationale}
@@ -107,6 +126,16 @@ class Item:
             "confidence": self.confidence,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> "Item":
+        item = cls(**{k: data[k] for k in ("number", "title", "title_prefix", "case_number", "type", "topics",
+                                           "recommendation", "decision", "outcome", "summary")})
+        item.votes = [Vote.from_json(v) for v in data["votes"]]
+        item.positions = [Position.from_json(p) for p in data["positions"]]
+        item.spans = {name: tuple(span) for name, span in data["spans"].items()}
+        item.provenance, item.confidence = dict(data["provenance"]), dict(data["confidence"])
+        return item
+
 
 @dataclass
 class Document:
@@ -120,6 +149,14 @@ class Document:
     spans: dict[str, Span] = field(default_factory=dict)
     segmentation: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict, source: SourceText) -> "Document":
+        """A document written by to_json, over the source it was made from (its text is not in the JSON)."""
+        return cls(source, data["municipality"], data["committee"], data["meeting_date"], data["attendees"],
+                   data["absent"], [Item.from_json(i) for i in data["items"]],
+                   {name: tuple(span) for name, span in data["spans"].items()}, data["segmentation"],
+                   list(data["warnings"]))
 
     def to_json(self, text_path: str | None = None) -> dict:
         return {
