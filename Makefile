@@ -4,7 +4,7 @@ PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-stamp
 SHARED  ?= ../shared
 
-.PHONY: run test gate train browser clean
+.PHONY: run test gate train pipeline browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,5 +36,16 @@ train: $(STAMP)
 	$(VENV)/bin/referat train type --config configs/train_type.yaml --gate configs/quality_gate.yaml
 	$(VENV)/bin/referat train topics --config configs/train_topics.yaml --gate configs/quality_gate.yaml
 
+# The DVC pipeline (ingest → segment → train → predict → evaluate → report) on the shared corpus, logged to
+# MLflow. params.yaml is pointed at ../shared for the run and put back afterwards.
+pipeline: $(STAMP)
+	mkdir -p build && cp params.yaml build/params.yaml.bak
+	$(VENV)/bin/python -c "import yaml; p = yaml.safe_load(open('params.yaml')); \
+	  p['data'] = {'raw': '$(SHARED)/corpus', 'gold': '$(SHARED)/gold'}; \
+	  yaml.safe_dump(p, open('params.yaml', 'w'), sort_keys=False, allow_unicode=True)"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro; status=$$?; \
+	  cp build/params.yaml.bak params.yaml; exit $$status
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc metrics show
+
 clean:
-	rm -rf out build .pytest_cache
+	rm -rf out build .pytest_cache dvc_plots

@@ -55,6 +55,7 @@ def evaluate_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here (default PRED/metrics.json).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here.")] = None,
+    scores: Annotated[Path | None, typer.Option("--scores", help="Write the headline scores (flat JSON) here.")] = None,
 ) -> None:
     """Compare predictions with gold, every stage (segmentation, type, topics, outcome, sections, votes, positions,
     rationales, summaries, metadata), per document and overall; optionally write the HTML report."""
@@ -72,6 +73,10 @@ def evaluate_command(
     write_json_atomic(target, metrics)
     typer.echo(format_table(metrics))
     typer.echo(f"metrics written to {target}")
+    if scores:
+        from .evaluate import headline_scores
+
+        write_json_atomic(scores, headline_scores(metrics))
     if report:
         from .report import write_report
 

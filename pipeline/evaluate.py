@@ -278,6 +278,21 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
     return out
 
 
+def headline_scores(metrics: dict) -> dict[str, float | None]:
+    """One number per stage (for `dvc metrics show` and dashboards)."""
+    o = metrics["overall"]
+    return {
+        "item_f1": o["items"]["f1"], "type_accuracy": o["type_accuracy"], "type_macro_f1": o["type"]["macro_f1"],
+        "topics_micro_f1": o["topics"]["micro"]["f1"], "outcome_accuracy": o["outcome_accuracy"],
+        "recommendation_token_f1": o["recommendation_token_f1"], "decision_token_f1": o["decision_token_f1"],
+        "vote_f1": o["votes_f1"]["f1"], "position_f1": o["positions_f1"]["f1"],
+        "rationale_token_f1": o["rationale_token_f1"], "summary_rouge_l": o["summary_rouge_l"],
+        "summary_within_60_words": o["summary_within_60_words"],
+        "meeting_date_accuracy": o["metadata"]["meeting_date_accuracy"],
+        "municipality_accuracy": o["metadata"]["municipality_accuracy"],
+    }
+
+
 def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
     """Failures of the quality gate, one line each; empty when every floor is met."""
     overall = metrics["overall"]

@@ -113,6 +113,11 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
              f"<p class='muted'>{overall['documents']} documents, {overall['items']['n_gold']} gold items; predictions "
              f"from <code>{html.escape(str(pred_dir))}</code>; made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
              f"Items are matched to gold by title; all item scores are over matched items.</p>"]
+    labellers = _labellers(pred_dir)
+    if any(l.startswith("model:") for l in labellers):
+        parts.append("<p class='muted'>Types and topics by " + ", ".join(html.escape(l) for l in sorted(labellers))
+                     + ". A model trained on the gold evaluated here scores in-sample; its leave-one-municipality-out "
+                     "scores are in its model card.</p>")
 
     rows = [
         ["Items (segmentation)", "precision / recall / F1",
@@ -168,6 +173,15 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
             parts.append(_error_html(error, predicted, text))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _labellers(pred_dir: Path) -> set[str]:
+    found = set()
+    for path in Path(pred_dir).glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for item in data.get("items", []) if isinstance(data, dict) else []:
+            found.update(v for k, v in item.get("provenance", {}).items() if k in ("type", "topics"))
+    return found
 
 
 def _load_prediction(pred_dir: Path, document: str) -> tuple[dict | None, str]:
