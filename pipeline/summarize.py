@@ -156,8 +156,20 @@ class ExtractiveSummarizer:
                 parts.append(f"{names} {phrase}")
         return ("; ".join(parts) + ".") if parts else ""
 
+    @staticmethod
+    def absence_sentence(document: Document, item: Item) -> str:
+        """The agenda approval is where minutes record who sent apologies ("Afbud fra ...")."""
+        if not re.match(r"godkendelse af dagsorden", item.title, re.I) or not document.absent:
+            return ""
+        start, end = item.spans["item"]
+        names = [n for n in document.absent if n in document.source.text[start:end]]
+        if not names:
+            return ""
+        return (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]) + " havde meldt afbud."
+
     def summarize(self, document: Document, item: Item) -> Summary:
-        closing = " ".join(s for s in (self.decision_sentence(item), self.dissent_sentence(item)) if s)
+        closing = " ".join(s for s in (self.decision_sentence(item), self.dissent_sentence(item),
+                                       self.absence_sentence(document, item)) if s)
         budget = self.max_words - len(words(closing))
         sentences = self.case_sentences(document, item)
         chosen: list[int] = []

@@ -44,7 +44,7 @@ def test_output_follows_the_gold_schema(tmp_path):
                 "outcome", "votes", "positions", "summary"):
         assert key in item
     assert item["topics"] == [] and item["votes"] == [] and item["positions"] == []
-    assert item["summary"] == "Dagsordenen blev godkendt."
+    assert item["summary"] == "Dagsordenen blev godkendt. Bent Sørensen havde meldt afbud."
 
 
 def _predict(tmp_path) -> tuple[Path, Path]:

@@ -22,7 +22,7 @@ def referat(pipeline):
 
 def test_summaries_say_what_was_decided_and_who_dissented(referat):
     summaries = {item.number: item.summary for item in referat.items}
-    assert summaries[1] == "Dagsordenen blev godkendt."
+    assert summaries[1] == "Dagsordenen blev godkendt. Bent Sørensen havde meldt afbud."
     assert summaries[2].endswith("Orienteringen blev taget til efterretning.")
     assert "58 %" in summaries[2]  # the key figure
     assert summaries[3].endswith("Dennis Ø. Lund (Ø) stemte imod.")
