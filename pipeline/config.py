@@ -204,6 +204,9 @@ class QualityGate(_Strict):
     min_position_f1: float = Field(ge=0, le=1)
     min_rationale_token_f1: float = Field(ge=0, le=1)
     max_items_with_invented_dissent: int = Field(ge=0)
+    min_summary_rouge_l: float = Field(ge=0, le=1)
+    min_summary_within_60_words: float = Field(ge=0, le=1)
+    min_summary_grounded_numbers: float = Field(ge=0, le=1)
     min_lomo_type_macro_f1: float = Field(ge=0, le=1)
     min_lomo_topics_micro_f1: float = Field(ge=0, le=1)
 

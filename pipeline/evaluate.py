@@ -109,6 +109,7 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
     meta_hits = Counter()
     errors = []
     item_errors: list[dict] = []
+    grounded: list[bool] = []
     gold_files = sorted(Path(gold_dir).glob("*.json"))
     if not gold_files:
         raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
@@ -120,6 +121,7 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
             errors.append(f"{pred_path}: no prediction for {gold_path.name}")
             pred = {"items": []}
         matched = match_items(gold["items"], pred["items"])
+        grounded.extend(_grounded_numbers(pred_path, pred))
         doc_pairs = [_Pair(gold_path.stem, gold["items"][gi], pred["items"][pi]) for gi, pi in matched]
         pairs.extend(doc_pairs)
         items = prf(len(matched), len(pred["items"]), len(gold["items"]))
@@ -155,8 +157,24 @@ def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
             "absent_f1": meta_hits["absent_f1"] / n_docs,
         },
     }
+    overall["summary_grounded_numbers"] = sum(grounded) / len(grounded) if grounded else None
     overall["type_confusion"] = confusion([(p.gold.get("type"), p.pred.get("type")) for p in pairs], list(ITEM_TYPES))
     return {"overall": overall, "per_document": per_document, "errors": errors, "item_errors": item_errors}
+
+
+def _grounded_numbers(pred_path: Path, pred: dict) -> list[bool]:
+    """Per predicted item: does every number of its summary occur in the item's source text?"""
+    from .summarize import ungrounded
+
+    text_path = pred_path.parent / (pred.get("source", {}).get("text_path") or "")
+    if not pred.get("items") or not text_path.is_file():
+        return []
+    text = text_path.read_text(encoding="utf-8")
+    out = []
+    for item in pred["items"]:
+        start, end = item["spans"]["item"]
+        out.append(not [w for w in ungrounded(item.get("summary") or "", text[start:end]) if w[:1].isdigit()])
+    return out
 
 
 COMPARED_FIELDS = ("type", "topics", "title_prefix", "case_number", "outcome", "recommendation", "decision", "votes",
@@ -288,6 +306,7 @@ def headline_scores(metrics: dict) -> dict[str, float | None]:
         "vote_f1": o["votes_f1"]["f1"], "position_f1": o["positions_f1"]["f1"],
         "rationale_token_f1": o["rationale_token_f1"], "summary_rouge_l": o["summary_rouge_l"],
         "summary_within_60_words": o["summary_within_60_words"],
+        "summary_grounded_numbers": o["summary_grounded_numbers"],
         "meeting_date_accuracy": o["metadata"]["meeting_date_accuracy"],
         "municipality_accuracy": o["metadata"]["municipality_accuracy"],
     }
@@ -307,6 +326,9 @@ def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
         ("vote F1", overall["votes_f1"]["f1"], gate.min_vote_f1),
         ("position F1", overall["positions_f1"]["f1"], gate.min_position_f1),
         ("rationale token F1", overall["rationale_token_f1"], gate.min_rationale_token_f1),
+        ("summary ROUGE-L", overall["summary_rouge_l"], gate.min_summary_rouge_l),
+        ("summaries within 60 words", overall["summary_within_60_words"], gate.min_summary_within_60_words),
+        ("summaries with grounded numbers", overall["summary_grounded_numbers"], gate.min_summary_grounded_numbers),
         ("items with invented dissent (negated)", -overall["items_with_invented_dissent"], -gate.max_items_with_invented_dissent),
     ]
     # a metric with nothing to score (no gold rationale at all, say) is undefined, not failed

@@ -134,8 +134,9 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
         ["Dissent parties", "F1 over (item, party)", _fmt(overall["parties_f1"]["f1"])],
         ["Rationales", "token F1", _fmt(overall["rationale_token_f1"])],
         ["Invented dissent", "items", _fmt(overall["items_with_invented_dissent"])],
-        ["Summaries", "ROUGE-L / within 60 words / mean words",
-         f"{_fmt(overall['summary_rouge_l'])} / {_fmt(overall['summary_within_60_words'])} / {_fmt(overall['summary_mean_words'])}"],
+        ["Summaries", "ROUGE-L / within 60 words / grounded numbers / mean words",
+         f"{_fmt(overall['summary_rouge_l'])} / {_fmt(overall['summary_within_60_words'])} / "
+         f"{_fmt(overall['summary_grounded_numbers'])} / {_fmt(overall['summary_mean_words'])}"],
         ["Case number", "accuracy", _fmt(overall["case_number_accuracy"])],
         ["Meeting date / municipality / committee", "accuracy",
          " / ".join(_fmt(overall["metadata"][k]) for k in ("meeting_date_accuracy", "municipality_accuracy", "committee_accuracy"))],

@@ -146,14 +146,17 @@ class ExtractiveSummarizer:
                    "minority_proposal": "stemte for et forslag, der faldt", "reservation": "tog forbehold"}
         parts = []
         for stance, phrase in phrases.items():
+            group = [p for p in item.positions if p.stance == stance]
             who = list(dict.fromkeys(
                 (", ".join(p.members) + f" ({p.party})" if p.members and p.party else p.party or ", ".join(p.members))
-                for p in item.positions if p.stance == stance
+                for p in group
             ))
             who = [w for w in who if w]
             if who:
                 names = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " og " + who[-1]
-                parts.append(f"{names} {phrase}")
+                reason = next((p.rationale for p in group if p.rationale), None)
+                # the stated reason, in its own words (shortened), after the stance it belongs to
+                parts.append(f"{names} {phrase}" + (f": {truncate_words(reason, 15).rstrip('.')}" if reason else ""))
         return ("; ".join(parts) + ".") if parts else ""
 
     @staticmethod
