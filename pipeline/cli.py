@@ -19,33 +19,62 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Danish commi
 def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html) or folders (recursed).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: <stem>.json per document.")] = Path("out"),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line per document.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel workers (default: CPU cores).")] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip documents whose output is complete and valid.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (processes on this machine) | ray")] = "local",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     models: Annotated[bool, typer.Option("--models/--no-models", help="Use trained models of configs/models.yaml "
                                          "where present (else rule baselines).")] = True,
 ) -> None:
-    """Segment minutes into items and write one JSON per document (schema: shared/gold/GUIDELINES.md)."""
-    from .process import Pipeline, run
+    """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl."""
+    import os
 
+    from .batch import run_batch
+
+    if engine not in ("local", "ray"):
+        typer.echo("error: --engine must be local or ray", err=True)
+        raise typer.Exit(2)
+    workers = workers or os.cpu_count() or 1
     try:
-        pipeline = Pipeline(use_models=models)
+        if quiet:
+            summary = run_batch(inputs, out, workers, resume, models, engine,
+                                on_record=lambda record, _: record.error and typer.echo(f"error: {record.error}", err=True))
+        else:
+            summary = _run_with_progress(inputs, out, workers, resume, models, engine)
     except ConfigError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    started = time.perf_counter()
-    written, failed, items = 0, 0, 0
-    for path, document, error in run(inputs, out, pipeline):
-        if error:
-            failed += 1
-            typer.echo(f"error: {error}", err=True)
-            continue
-        written += 1
-        items += len(document.items)
-        if not quiet:
-            typer.echo(f"[{written + failed}] {path} → {out / (path.stem + '.json')} ({len(document.items)} items)")
-    elapsed = time.perf_counter() - started
-    typer.echo(f"{written} written ({items} items), {failed} failed, in {elapsed:.1f}s → {out.resolve()}")
-    if failed or not written:
+    rate = summary.words / summary.seconds if summary.seconds else 0.0
+    typer.echo(f"{summary.documents} documents: {summary.written} written ({summary.resumed} already complete), "
+               f"{summary.failed} failed; {summary.items} items, {summary.words} words in {summary.seconds:.1f}s "
+               f"({rate:,.0f} words/s, {workers} workers) → {out.resolve()} (manifest: {out / 'manifest.jsonl'})")
+    if summary.failed or not summary.written:
         raise typer.Exit(1)
+
+
+def _run_with_progress(inputs, out, workers, resume, models, engine):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import run_batch
+
+    console = Console(stderr=True)
+    columns = [TextColumn("[bold]tagging"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("run", total=None, status="")
+
+        def on_start(total: int) -> None:
+            progress.update(task, total=total)
+
+        def on_record(record, summary) -> None:
+            if record.error:
+                progress.console.print(f"error: {record.error}", markup=False, highlight=False, soft_wrap=True)
+            elapsed = max(progress.tasks[0].elapsed or 0.0, 1e-9)
+            progress.update(task, advance=1, status=f"{summary.items} items, {summary.failed} errors, "
+                                                    f"{summary.documents / elapsed:.1f} docs/s")
+
+        return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start)
 
 
 @app.command("evaluate")

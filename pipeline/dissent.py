@@ -135,6 +135,7 @@ class DissentExtractor:
         letter_alt = "|".join(map(re.escape, letters))
         letter_list = rf"(?:{letter_alt})(?:\s*(?:,|og|samt)\s*(?:{letter_alt}))*"
         self.paren_list_re = re.compile(rf"\(({letter_list})\)")
+        self.paren_re = re.compile(rf"\((?:{letter_alt})\)")
         self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
         intros = "|".join(map(re.escape, config.letter_list_intros))
         self.introduced_letters_re = re.compile(rf"\b(?:{intros}),?\s+({letter_list})\b")
@@ -154,6 +155,8 @@ class DissentExtractor:
     def roster(self, text: str) -> Roster:
         counts: dict[str, Counter] = defaultdict(Counter)
         for start, end in sentences(text, 0, len(text)):
+            if not self.paren_re.search(text, start, end):  # only "Name (X)" sentences teach the roster
+                continue
             doc = self.nlp.make_doc(text[start:end])
             for actor in self._member_groups(doc, Roster()):
                 for member in actor.members:

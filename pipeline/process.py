@@ -140,7 +140,13 @@ def run(
         except DocumentError as err:
             yield path, None, str(err)
             continue
-        json_path, text_path = output_paths(path, out_dir)
-        write_text_atomic(text_path, document.source.text)
-        write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
+        write_outputs(document, out_dir)
         yield path, document, None
+
+
+def write_outputs(document: Document, out_dir: Path) -> Path:
+    """The normalised text first, then the JSON that points into it: a JSON on disk always has its text."""
+    json_path, text_path = output_paths(document.source.path, out_dir)
+    write_text_atomic(text_path, document.source.text)
+    write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
+    return json_path

@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from .process import DocumentError, Pipeline, discover, output_paths
+from .process import DocumentError, Pipeline, discover, write_outputs
 from .records import Document, SourceText
-from .writers import write_json_atomic, write_text_atomic
+from .writers import write_json_atomic
 
 
 def ingest(inputs: list[Path], out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[Path, str | None]]:
@@ -43,10 +43,7 @@ def predict(in_dir: Path, out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[P
     for path in sorted(Path(in_dir).glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         source = SourceText.from_json(data["source"])
-        document = pipeline.label(Document.from_json(data["document"], source))
-        json_path, text_path = output_paths(source.path, out_dir)
-        write_text_atomic(text_path, source.text)
-        write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
+        write_outputs(pipeline.label(Document.from_json(data["document"], source)), out_dir)
         yield path, None
 
 

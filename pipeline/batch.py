@@ -1,0 +1,215 @@
+"""Batch runs at corpus scale: parallel workers (one Pipeline, models included, per worker), bounded
+in-flight work so memory does not grow with the corpus, a manifest that records every input's hash, output,
+status and error, and resumption that skips documents whose output is complete and valid.
+
+Invariant: every input ends as exactly one manifest record, so documents in = written + failed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .process import DocumentError, Pipeline, discover, output_paths, write_outputs
+
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass
+class Record:
+    """One input's fate in a run."""
+
+    input: str
+    sha256: str | None
+    output: str | None
+    status: str  # "written" | "failed"
+    error: str | None = None
+    items: int = 0
+    words: int = 0
+    resumed: bool = False
+
+
+@dataclass
+class BatchSummary:
+    written: int = 0
+    failed: int = 0
+    resumed: int = 0
+    items: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return self.written + self.failed
+
+
+def file_sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# -------------------------------------------------------------------- one document, in any worker
+
+_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(use_models: bool) -> None:
+    global _PIPELINE
+    _PIPELINE = Pipeline(use_models=use_models)
+
+
+def process_one(path: str, out_dir: str) -> Record:
+    """Process one file with this worker's pipeline and write its outputs; never raises for bad input."""
+    source_path = Path(path)
+    try:
+        document = _PIPELINE.process(source_path)
+        json_path = write_outputs(document, Path(out_dir))
+    except DocumentError as err:
+        return Record(path, file_sha256(source_path), None, "failed", str(err))
+    except OSError as err:  # full disk, permissions on the output folder: the input is not written
+        return Record(path, file_sha256(source_path), None, "failed", f"{path}: cannot write output ({err})")
+    except Exception as err:  # a bug must not take the batch down; it is reported with the file
+        return Record(path, file_sha256(source_path), None, "failed", f"{path}: internal error {type(err).__name__}: {err}")
+    return Record(path, document.source.sha256, str(json_path.name), "written", None, len(document.items),
+                  len(document.source.text.split()))
+
+
+# -------------------------------------------------------------------- the manifest and resumption
+
+
+def load_manifest(out_dir: Path) -> dict[str, Record]:
+    """Last record per input; a torn last line (a kill mid-write) is ignored."""
+    records: dict[str, Record] = {}
+    path = Path(out_dir) / MANIFEST
+    if not path.exists():
+        return records
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            data = json.loads(line)
+            records[data["input"]] = Record(**data)
+        except (ValueError, TypeError, KeyError):
+            continue
+    return records
+
+
+def complete(record: Record | None, path: Path, out_dir: Path) -> bool:
+    """Written before, from the same bytes, and its output is there and valid."""
+    if record is None or record.status != "written" or record.sha256 != file_sha256(path):
+        return False
+    json_path, text_path = output_paths(path, out_dir)
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+        return isinstance(data.get("items"), list) and text_path.is_file() and data["source"]["sha256"] == record.sha256
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+class Manifest:
+    """Append-only JSON lines, flushed and synced per record, so a kill loses at most the line being written."""
+
+    def __init__(self, out_dir: Path):
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        self.handle = open(Path(out_dir) / MANIFEST, "a", encoding="utf-8")
+
+    def add(self, record: Record) -> None:
+        self.handle.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+# -------------------------------------------------------------------- the run
+
+
+def run_batch(
+    inputs: Iterable[Path],
+    out_dir: Path,
+    workers: int | None = None,
+    resume: bool = False,
+    use_models: bool = True,
+    engine: str = "local",
+    on_record: Callable[[Record, BatchSummary], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> BatchSummary:
+    """Process every input into out_dir; `on_record` sees each record as it lands (for progress display)."""
+    out_dir = Path(out_dir)
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    files, problems = discover(inputs)
+    previous = load_manifest(out_dir) if resume else {}
+    if not resume and (out_dir / MANIFEST).exists():
+        (out_dir / MANIFEST).unlink()
+    summary = BatchSummary()
+    manifest = Manifest(out_dir)
+    if on_start:
+        on_start(len(files) + len(problems))
+
+    def land(record: Record) -> None:
+        manifest.add(record)
+        if record.status == "written":
+            summary.written += 1
+            summary.resumed += record.resumed
+            summary.items += record.items
+            summary.words += record.words
+        else:
+            summary.failed += 1
+            summary.errors.append(record.error or record.input)
+        if on_record:
+            on_record(record, summary)
+
+    try:
+        for problem in problems:
+            land(Record(problem.split(":")[0], None, None, "failed", problem))
+        todo = []
+        for path in files:
+            record = previous.get(str(path))
+            if resume and complete(record, path, out_dir):
+                land(Record(**{**asdict(record), "resumed": True}))
+            else:
+                todo.append(str(path))
+        if engine == "ray":
+            from .batch_ray import process_with_ray
+
+            records = process_with_ray(todo, out_dir, workers, use_models)
+        else:
+            records = _process_local(todo, out_dir, workers, use_models)
+        for record in records:
+            land(record)
+    finally:
+        manifest.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _process_local(paths: list[str], out_dir: Path, workers: int, use_models: bool) -> Iterator[Record]:
+    if workers <= 1 or len(paths) <= 1:
+        _init_worker(use_models)
+        for path in paths:
+            yield process_one(path, str(out_dir))
+        return
+    window = workers * 4  # bounded in-flight work: memory stays flat however long the list
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(use_models,)) as pool:
+        pending = set()
+        queue = iter(paths)
+        for path in queue:
+            pending.add(pool.submit(process_one, path, str(out_dir)))
+            if len(pending) >= window:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        for future in pending:
+            yield future.result()

@@ -1,0 +1,42 @@
+"""The batch run on a Ray cluster (Ray Data over the document list), for corpora that outgrow one machine.
+Imported only with `--engine ray`: the single-machine path does not need Ray installed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from .batch import Record
+
+
+class _Worker:
+    """A Ray actor: loads the pipeline (and its models) once, then processes batches of paths."""
+
+    def __init__(self, out_dir: str, use_models: bool):
+        from . import batch
+
+        batch._init_worker(use_models)
+        self.out_dir = out_dir
+
+    def __call__(self, rows: dict) -> dict:
+        from .batch import process_one
+
+        records = [asdict(process_one(path, self.out_dir)) for path in rows["path"]]
+        return {key: [r[key] for r in records] for key in records[0]} if records else {}
+
+
+def process_with_ray(paths: list[str], out_dir: Path, workers: int, use_models: bool) -> Iterator[Record]:
+    import ray
+
+    if not paths:
+        return
+    if not ray.is_initialized():
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    dataset = ray.data.from_items([{"path": p} for p in paths])
+    processed = dataset.map_batches(
+        _Worker, fn_constructor_kwargs={"out_dir": str(out_dir), "use_models": use_models},
+        batch_size=4, concurrency=workers,
+    )
+    for row in processed.iter_rows():
+        yield Record(**{key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()})
