@@ -305,6 +305,19 @@ def report_command(
         typer.echo(f"MLflow run {run_id} in experiment {experiment}")
 
 
+@app.command("export")
+def export_command(
+    pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for meetings/items/dissent .parquet and hf/.")],
+    hf: Annotated[bool, typer.Option("--hf/--no-hf", help="Also write a Hugging Face dataset (hf/).")] = True,
+) -> None:
+    """Export the tagged corpus as Parquet tables (meetings, items, dissent) and a Hugging Face dataset."""
+    from .export import export
+
+    counts = export(pred, out, hf=hf)
+    typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}")
+
+
 def main() -> None:  # console-script entry point
     sys.exit(app())
 

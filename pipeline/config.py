@@ -31,6 +31,7 @@ class IngestConfig(_Strict):
     repeated_line_min_share: float = Field(gt=0, le=1)
     transcript_min_pages: int = Field(ge=2)
     transcript_header_min_share: float = Field(gt=0, le=1)
+    max_megabytes: int = Field(gt=0)
 
 
 class SegmentConfig(_Strict):

@@ -30,6 +30,10 @@ class IngestError(Exception):
 def read_source(path: Path, config: IngestConfig) -> SourceText:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > config.max_megabytes * 1024 * 1024:
+            raise IngestError(path, f"file too large ({size / 1024 / 1024:.0f} MB > {config.max_megabytes} MB limit "
+                                    f"in configs/pipeline.yaml)")
         raw = path.read_bytes()
     except IsADirectoryError:
         raise IngestError(path, "is a directory, not a file") from None
@@ -80,6 +84,10 @@ def decode_bytes(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, str
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > config.max_control_char_ratio * len(text):
         raise IngestError(path, f"binary file ({controls} control characters), not text")
+    sample = text[:20000]
+    latin = sum(1 for ch in sample if ord(ch) < 0x250 or 0x2000 <= ord(ch) < 0x2070)
+    if latin < 0.8 * len(sample):  # random bytes that happen to start like UTF-16 decode to CJK soup
+        raise IngestError(path, f"binary file or not Danish text ({encoding}: {100 * latin // len(sample)} % Latin characters)")
     return _repair_mojibake(text), encoding
 
 

@@ -59,11 +59,11 @@ class Segmenter:
         self.prefix_re = re.compile(rf"^(?P<prefix>{prefixes})(?P<sep>\s*[:\-–]\s*|\s+)(?P<rest>\S.*)$", re.S)
         words = _alternation(config.item_words)
         self.item_word_re = re.compile(
-            rf"(?m)^[ \t]*(?:{words})[ \t]*(?P<num>\d{{1,3}})[ \t]*[:.\-–)]?[ \t]+(?P<title>\S[^\n]*?)[ \t]*$"
+            rf"(?m)^[ \t]*(?:{words})[ \t]*(?P<num>\d{{1,4}})[ \t]*[:.\-–)]?[ \t]+(?P<title>\S[^\n]*?)[ \t]*$"
         )
         self.case_header_re = re.compile(r"(?m)^[ \t]*(?P<title>\S[^\n]{2,250}?)\s+(?:Åben|Lukket) sag\b")
         self.numbered_re = re.compile(
-            r"(?m)^[ \t]*(?P<num>\d{1,3})[ \t]*[.)][ \t]+(?P<title>[A-ZÆØÅ][^\n]{2,200}?)[ \t]*$"
+            r"(?m)^[ \t]*(?P<num>\d{1,4})[ \t]*[.)][ \t]+(?P<title>[A-ZÆØÅ][^\n]{2,200}?)[ \t]*$"
         )
         labels = _alternation(config.case_number_labels)
         self.case_label_line_re = re.compile(rf"(?m)^[ \t]*(?:{labels})[ \t]*:?[ \t]*(?P<value>\S+)[^\n]*$")

@@ -1,0 +1,103 @@
+"""Corpus export: the per-document JSON of a run as three Parquet tables and a Hugging Face dataset.
+
+- meetings.parquet: one row per document (document, municipality, committee, meeting_date, attendees, absent,
+  items, source_sha256, source_path, warnings)
+- items.parquet: one row per agenda item (document, municipality, meeting_date, number, title, title_prefix,
+  case_number, type, type_confidence, topics, recommendation, decision, outcome, summary, type_by, topics_by)
+- dissent.parquet: one row per vote or position (document, item_number, kind "vote"|"position", motion,
+  for_parties, against_parties, abstain_parties, result, party, members, stance, rationale)
+- hf/: a `datasets.DatasetDict` with the same three splits ("meetings", "items", "dissent")
+
+Tables are written in batches, so memory does not grow with the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+STRINGS = pa.list_(pa.string())
+SCHEMAS = {
+    "meetings": pa.schema([("document", pa.string()), ("municipality", pa.string()), ("committee", pa.string()),
+                           ("meeting_date", pa.string()), ("attendees", STRINGS), ("absent", STRINGS),
+                           ("items", pa.int32()), ("source_sha256", pa.string()), ("source_path", pa.string()),
+                           ("warnings", STRINGS)]),
+    "items": pa.schema([("document", pa.string()), ("municipality", pa.string()), ("meeting_date", pa.string()),
+                        ("number", pa.int32()), ("title", pa.string()), ("title_prefix", pa.string()),
+                        ("case_number", pa.string()), ("type", pa.string()), ("type_confidence", pa.float64()),
+                        ("topics", STRINGS), ("recommendation", pa.string()), ("decision", pa.string()),
+                        ("outcome", pa.string()), ("summary", pa.string()), ("type_by", pa.string()),
+                        ("topics_by", pa.string())]),
+    "dissent": pa.schema([("document", pa.string()), ("item_number", pa.int32()), ("kind", pa.string()),
+                          ("motion", pa.string()), ("for_parties", STRINGS), ("against_parties", STRINGS),
+                          ("abstain_parties", STRINGS), ("result", pa.string()), ("party", pa.string()),
+                          ("members", STRINGS), ("stance", pa.string()), ("rationale", pa.string())]),
+}
+
+
+def rows(data: dict) -> dict[str, list[dict]]:
+    """The three tables' rows for one document JSON."""
+    meeting = {"document": data["document"], "municipality": data["municipality"], "committee": data["committee"],
+               "meeting_date": data["meeting_date"], "attendees": data["attendees"], "absent": data["absent"],
+               "items": len(data["items"]), "source_sha256": data.get("source", {}).get("sha256"),
+               "source_path": data.get("source", {}).get("path"), "warnings": data.get("warnings", [])}
+    items, dissent = [], []
+    for item in data["items"]:
+        provenance, confidence = item.get("provenance", {}), item.get("confidence", {})
+        items.append({"document": data["document"], "municipality": data["municipality"],
+                      "meeting_date": data["meeting_date"], "type_confidence": confidence.get("type"),
+                      "type_by": provenance.get("type"), "topics_by": provenance.get("topics"),
+                      **{k: item[k] for k in ("number", "title", "title_prefix", "case_number", "type", "topics",
+                                              "recommendation", "decision", "outcome", "summary")}})
+        empty = {name: None for name in SCHEMAS["dissent"].names}
+        for vote in item["votes"]:
+            dissent.append({**empty, "document": data["document"], "item_number": item["number"], "kind": "vote",
+                            "motion": vote["motion"], "for_parties": vote["for"], "against_parties": vote["against"],
+                            "abstain_parties": vote["abstain"], "result": vote["result"]})
+        for position in item["positions"]:
+            dissent.append({**empty, "document": data["document"], "item_number": item["number"], "kind": "position",
+                            "party": position["party"], "members": position["members"], "stance": position["stance"],
+                            "rationale": position["rationale"]})
+    return {"meetings": [meeting], "items": items, "dissent": dissent}
+
+
+def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool = True) -> dict[str, int]:
+    """Write the Parquet tables (and the HF dataset) for every document JSON in pred_dir; returns row counts."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers = {name: pq.ParquetWriter(out_dir / f"{name}.parquet.tmp", schema) for name, schema in SCHEMAS.items()}
+    counts = {name: 0 for name in SCHEMAS}
+    buffers: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
+
+    def flush() -> None:
+        for name, buffer in buffers.items():
+            if buffer:
+                writers[name].write_table(pa.Table.from_pylist(buffer, schema=SCHEMAS[name]))
+                counts[name] += len(buffer)
+                buffer.clear()
+
+    try:
+        for index, path in enumerate(sorted(Path(pred_dir).glob("*.json"))):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or "items" not in data or "document" not in data:
+                continue  # metrics.json and other files are not documents
+            for name, new in rows(data).items():
+                buffers[name].extend(new)
+            if (index + 1) % batch_documents == 0:
+                flush()
+        flush()
+    finally:
+        for writer in writers.values():
+            writer.close()
+    for name in SCHEMAS:
+        (out_dir / f"{name}.parquet.tmp").replace(out_dir / f"{name}.parquet")
+    if hf:
+        import datasets
+
+        datasets.disable_progress_bars()
+        dataset = datasets.DatasetDict({name: datasets.Dataset.from_parquet(str(out_dir / f"{name}.parquet"))
+                                        for name in SCHEMAS})
+        dataset.save_to_disk(str(out_dir / "hf"))
+    return counts

@@ -1,0 +1,162 @@
+"""Batch runs: parallel equals sequential, every input accounted for, resumable after kill -9 with
+byte-identical output, bad inputs reported, export tables, and the Ray engine."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic_minutes import generate
+from pipeline.batch import MANIFEST, load_manifest, run_batch
+from tests.conftest import SAMPLE
+from tests.pdf_factory import write_image_only_pdf, write_pdf
+
+REFERAT = Path(sys.executable).parent / "referat"
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(folder, 24, seed=7, words=1500)
+    return folder
+
+
+def test_parallel_output_equals_sequential(corpus, tmp_path):
+    one = run_batch([corpus], tmp_path / "one", workers=1, use_models=False)
+    two = run_batch([corpus], tmp_path / "two", workers=2, use_models=False)
+    assert one.written == two.written == 24 and one.failed == two.failed == 0
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
+
+
+def test_every_input_is_accounted_for_and_bad_inputs_are_reported(tmp_path):
+    inputs = tmp_path / "in"
+    (inputs / "sub").mkdir(parents=True)
+    for path in SAMPLE.iterdir():
+        (inputs / path.name).write_bytes(path.read_bytes())
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "junk.txt").write_bytes(random.Random(1).randbytes(5000))
+    write_image_only_pdf(inputs / "scan.pdf")
+    good = write_pdf(tmp_path / "good.pdf", ["Punkt 1: Noget\nBeslutning\nGodkendt."] * 3)
+    (inputs / "truncated.pdf").write_bytes(good.read_bytes()[: len(good.read_bytes()) // 3])
+    os.symlink(inputs, inputs / "sub" / "loop")  # a symlink loop in the input tree
+    with open(inputs / "huge.txt", "wb") as handle:  # 100 MB, sparse: reported by size, never read
+        handle.truncate(100 * 1024 * 1024)
+    summary = run_batch([inputs], tmp_path / "out", workers=2, use_models=False)
+    records = load_manifest(tmp_path / "out")
+    failed = {Path(r.input).name: r.error for r in records.values() if r.status == "failed"}
+    assert summary.documents == summary.written + summary.failed == len(records)
+    assert summary.written == 5
+    assert "empty file" in failed["empty.txt"] and "binary" in failed["junk.txt"]
+    assert "no text layer" in failed["scan.pdf"] and "corrupt or truncated PDF" in failed["truncated.pdf"]
+    assert "too large" in failed["huge.txt"]
+    assert any("symlink loop" in (error or "") for error in failed.values())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_is_reported(tmp_path):
+    path = tmp_path / "in" / "locked.txt"
+    path.parent.mkdir()
+    path.write_text("Punkt 1: Noget\n\nBeslutning\n\nGodkendt.\n", encoding="utf-8")
+    path.chmod(0)
+    summary = run_batch([path.parent], tmp_path / "out", workers=1, use_models=False)
+    assert summary.failed == 1 and "permission denied" in summary.errors[0]
+
+
+def test_thousands_of_items(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("Referat Byrådet\n\n" + "".join(
+        f"Punkt {n}: Sag nummer {n}\n\n20/{1000 + n}\n\nIndstilling\n\nat sagen godkendes.\n\nBeslutning\n\nGodkendt.\n\n"
+        for n in range(1, 3001)), encoding="utf-8")
+    summary = run_batch([path], tmp_path / "out", workers=1, use_models=False)
+    data = json.loads((tmp_path / "out" / "long.json").read_text(encoding="utf-8"))
+    assert summary.written == 1 and len(data["items"]) == 3000 and data["items"][-1]["case_number"] == "20/4000"
+
+
+def test_mixed_encodings_are_repaired(tmp_path):
+    path = tmp_path / "mixed.txt"
+    utf8_part = "Punkt 1: Beslutning: Godkendelse af dagsorden\n\nIndstilling\n\nat dagsordenen godkendes.\n\n".encode()
+    cp1252_part = "Beslutning\n\nGodkendt. Udvalget mødtes på Åbo Skole.\n".encode("cp1252")
+    path.write_bytes(utf8_part + cp1252_part)
+    run_batch([path], tmp_path / "out", workers=1, use_models=False)
+    data = json.loads((tmp_path / "out" / "mixed.json").read_text(encoding="utf-8"))
+    assert data["items"][0]["decision"] == "Godkendt. Udvalget mødtes på Åbo Skole."
+
+
+def test_resume_redoes_only_what_is_missing_changed_or_broken(corpus, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for path in sorted(corpus.iterdir())[:6]:
+        (inputs / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    run_batch([inputs], out, workers=1, use_models=False)
+    names = sorted(p.stem for p in inputs.iterdir())
+    (out / f"{names[0]}.json").unlink()  # missing output
+    (out / f"{names[1]}.json").write_text('{"items": [', encoding="utf-8")  # torn output
+    changed = inputs / sorted(p.name for p in inputs.iterdir())[2]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed input
+    summary = run_batch([inputs], out, workers=1, use_models=False, resume=True)
+    assert (summary.written, summary.resumed, summary.failed) == (6, 3, 0)
+    assert json.loads((out / f"{names[1]}.json").read_text(encoding="utf-8"))["items"]
+
+
+def test_killed_runs_resume_to_byte_identical_output(corpus, tmp_path):
+    reference = tmp_path / "reference"
+    run_batch([corpus], reference, workers=2, use_models=False)
+    out = tmp_path / "killed"
+    rng = random.Random(3)
+    command = [str(REFERAT), "run", str(corpus), "--out", str(out), "--workers", "2", "--no-models", "--quiet", "--resume"]
+    for _ in range(4):  # kill -9 at random points, then resume
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(1.5, 4.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert outputs(out) == outputs(reference)
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
+    last = load_manifest(out)
+    assert len(last) == 24 and all(r.status == "written" for r in last.values())
+
+
+def test_export_tables_and_dataset(tmp_path):
+    import datasets
+    import pyarrow.parquet as pq
+
+    from pipeline.export import export
+
+    run_batch([SAMPLE], tmp_path / "out", workers=1, use_models=False)
+    counts = export(tmp_path / "out", tmp_path / "export")
+    assert counts == {"meetings": 5, "items": 16, "dissent": 4}
+    items = pq.read_table(tmp_path / "export" / "items.parquet").to_pylist()
+    assert {"punkt_referat.txt", "web_export.html"} <= {row["document"] for row in items}
+    dissent = pq.read_table(tmp_path / "export" / "dissent.parquet").to_pylist()
+    assert {(r["kind"], r["party"] or "") for r in dissent} >= {("position", "Ø"), ("vote", "")}
+    loaded = datasets.load_from_disk(str(tmp_path / "export" / "hf"))
+    assert set(loaded) == {"meetings", "items", "dissent"} and loaded["items"].num_rows == 16
+
+
+def test_ray_engine_matches_local(corpus, tmp_path):
+    pytest.importorskip("ray")
+    small = tmp_path / "in"
+    small.mkdir()
+    for path in sorted(corpus.iterdir())[:4]:
+        (small / path.name).write_bytes(path.read_bytes())
+    local = run_batch([small], tmp_path / "local", workers=1, use_models=False)
+    on_ray = run_batch([small], tmp_path / "ray", workers=2, use_models=False, engine="ray")
+    assert on_ray.written == local.written == 4 and on_ray.documents == len(load_manifest(tmp_path / "ray"))
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
