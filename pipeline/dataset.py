@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .config import load_taxonomy
-from .evaluate import match_items
+from .evaluate import gold_item_pairs
 from .process import DocumentError, Pipeline, discover
 from .records import Document, Item, squash
 from .topics import Lexicon
@@ -70,19 +70,10 @@ def gold_examples(corpus_dir: Path, gold_dir: Path, pipeline: Pipeline) -> list[
     """Gold labels on the pipeline's own items (matched by title), so training sees what inference sees."""
     type_words = list(pipeline.config.segment.type_prefixes)
     examples = []
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        source = Path(corpus_dir) / gold["document"]
-        if not source.exists():
-            continue
-        document = pipeline.process(source)
-        predicted = [item.to_json() for item in document.items]
-        for gold_index, pred_index in match_items(gold["items"], predicted):
-            labels = gold["items"][gold_index]
-            example = _example(document, document.items[pred_index], type_words, type=labels["type"],
-                               topics=labels["topics"], source="gold")
-            example.municipality = gold.get("municipality") or example.municipality
-            examples.append(example)
+    for gold, document, labels, item in gold_item_pairs(gold_dir, corpus_dir, pipeline):
+        example = _example(document, item, type_words, type=labels["type"], topics=labels["topics"], source="gold")
+        example.municipality = gold.get("municipality") or example.municipality
+        examples.append(example)
     return examples
 
 

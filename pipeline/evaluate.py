@@ -366,6 +366,20 @@ def format_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
+def gold_item_pairs(gold_dir: Path, corpus_dir: Path, pipeline):
+    """(gold document, processed Document, gold item, predicted Item) for every gold item the pipeline finds
+    in the raw minutes the gold annotates (matched by title)."""
+    for gold_path in sorted(Path(gold_dir).glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        source = Path(corpus_dir) / gold["document"]
+        if not source.exists():
+            continue
+        document = pipeline.process(source)
+        predicted = [item.to_json() for item in document.items]
+        for gold_index, pred_index in match_items(gold["items"], predicted):
+            yield gold, document, gold["items"][gold_index], document.items[pred_index]
+
+
 def summary_baselines(gold_dir: Path, corpus_dir: Path) -> dict:
     """Lead sentences, plain TextRank and the pipeline's summariser side by side on the gold summaries:
     ROUGE-L, share of summaries whose numbers all occur in the item, mean length, share within 60 words."""
@@ -375,22 +389,13 @@ def summary_baselines(gold_dir: Path, corpus_dir: Path) -> dict:
     pipeline = Pipeline(use_models=False)
     systems = {"lead": LeadSummarizer(), "textrank": TextRankSummarizer(), "referat": pipeline.summarizer}
     rows = {name: [] for name in systems}
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        source = Path(corpus_dir) / gold["document"]
-        if not source.exists():
-            continue
-        document = pipeline.process(source)
-        predicted = [item.to_json() for item in document.items]
-        for gold_index, pred_index in match_items(gold["items"], predicted):
-            reference = gold["items"][gold_index].get("summary")
-            item = document.items[pred_index]
-            start, end = item.spans["item"]
-            text = document.source.text[start:end]
-            for name, system in systems.items():
-                summary = system.summarize(document, item).text
-                numbers_ok = not [w for w in ungrounded(summary, text) if w[:1].isdigit()]
-                rows[name].append((rouge_l(reference, summary), numbers_ok, len(summary.split())))
+    for _, document, gold_item, item in gold_item_pairs(gold_dir, corpus_dir, pipeline):
+        start, end = item.spans["item"]
+        text = document.source.text[start:end]
+        for name, system in systems.items():
+            summary = system.summarize(document, item).text
+            numbers_ok = not [w for w in ungrounded(summary, text) if w[:1].isdigit()]
+            rows[name].append((rouge_l(gold_item.get("summary"), summary), numbers_ok, len(summary.split())))
     return {
         name: {
             "items": len(values),
