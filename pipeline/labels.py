@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import ModelPaths, PipelineConfig, load_taxonomy
+from .config import CONFIG_DIR, ModelPaths, PipelineConfig, load_taxonomy
 from .records import Document
 from .textcat import TextClassifier
 from .topics import Lexicon
@@ -22,6 +22,9 @@ class ItemLabeller:
         self.topic_model, self.topic_version = self._load(paths.topics if paths else None)
 
     def _load(self, path: str | None) -> tuple[TextClassifier | None, str | None]:
+        """A relative path is found from the working directory, else from the project root."""
+        if path and not Path(path).is_absolute() and not Path(path).exists():
+            path = str(CONFIG_DIR.parent / path)
         if not path or not (Path(path) / "classifier.json").exists():
             return None, None
         card = Path(path) / "model_card.json"

@@ -14,7 +14,7 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
-    return Pipeline()
+    return Pipeline(use_models=False)  # hermetic: trained models in models/ must not change test outcomes
 
 
 @pytest.fixture(scope="session")

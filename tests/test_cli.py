@@ -23,7 +23,7 @@ def test_batch_goes_on_past_bad_files_and_exit_code_says_so(tmp_path):
     (inputs / "junk.txt").write_bytes(bytes(range(256)) * 40)
     (inputs / "noise.html").write_text("<html><body><p>Velkommen</p></body></html>", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(inputs), "--out", str(out)])
+    result = runner.invoke(app, ["run", "--no-models", str(inputs), "--out", str(out)])
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 3
@@ -36,7 +36,7 @@ def test_batch_goes_on_past_bad_files_and_exit_code_says_so(tmp_path):
 
 def test_output_follows_the_gold_schema(tmp_path):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["run", str(SAMPLE / "punkt_referat.txt"), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["run", "--no-models", str(SAMPLE / "punkt_referat.txt"), "--out", str(out)]).exit_code == 0
     data = json.loads((out / "punkt_referat.json").read_text(encoding="utf-8"))
     assert list(data)[:7] == ["document", "municipality", "committee", "meeting_date", "attendees", "absent", "items"]
     item = data["items"][0]
@@ -49,7 +49,7 @@ def test_output_follows_the_gold_schema(tmp_path):
 
 def _predict(tmp_path) -> tuple[Path, Path]:
     gold, pred = tmp_path / "gold", tmp_path / "pred"
-    assert runner.invoke(app, ["run", str(SAMPLE), "--out", str(pred), "-q"]).exit_code == 0
+    assert runner.invoke(app, ["run", "--no-models", str(SAMPLE), "--out", str(pred), "-q"]).exit_code == 0
     gold.mkdir()
     for path in pred.glob("*.json"):
         shutil.copy(path, gold / path.name)
