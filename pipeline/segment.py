@@ -69,6 +69,8 @@ class Segmenter:
         self.case_label_line_re = re.compile(rf"(?m)^[ \t]*(?:{labels})[ \t]*:?[ \t]*(?P<value>\S+)[^\n]*$")
         self.case_number_res = [re.compile(p) for p in config.case_number_patterns]
         self.case_label_re = re.compile(rf"(?:{labels})\s*:?\s*")
+        cases = "|".join(f"(?:{p})" for p in config.case_number_patterns)
+        self.title_case_re = re.compile(rf"\s*\((?:(?:{labels})\s*:?\s*)?(?P<case>{cases})\)\s*$")
         self.appendix_re = re.compile("|".join(f"(?:{p})" for p in config.appendix_patterns), re.M)
         self.absence_sentence_res = [re.compile(p, re.I) for p in config.absence_sentence_patterns]
         toc = _alternation(config.toc_headings)
@@ -132,11 +134,21 @@ class Segmenter:
 
     def _item_word_headings(self, text: str, limit: int) -> list[Heading]:
         found = [
-            Heading(m.start(), m.span("title"), int(m.group("num")), "item_word")
+            Heading(m.start(), self._extend_title(text, m.span("title"), limit), int(m.group("num")), "item_word")
             for m in self.item_word_re.finditer(text, 0, limit)
             if _looks_like_title(m.group("title"))
         ]
         return _increasing(found)
+
+    def _extend_title(self, text: str, span: Span, limit: int) -> Span:
+        """A long title wraps onto the next line, which then starts in lower case ("... for etablering af nye
+        / bofællesskaber for ældre"); such continuation lines belong to the title."""
+        start, end = span
+        while True:
+            m = re.match(r"\n[ \t]*([a-zæøå][^\n]{0,200}?)[ \t]*(?=\n|$)", text[end:limit])
+            if not m or self.line_heading_re.match(m.group(1)) or m.group(1).startswith(("at ", "- ")):
+                return start, end
+            end += m.end(1)
 
     def _case_header_headings(self, text: str, limit: int) -> list[Heading]:
         return [
@@ -149,7 +161,7 @@ class Segmenter:
         if flat:
             return []
         found = [
-            Heading(m.start(), m.span("title"), int(m.group("num")), "numbered")
+            Heading(m.start(), self._extend_title(text, m.span("title"), limit), int(m.group("num")), "numbered")
             for m in self.numbered_re.finditer(text, 0, limit)
             if _looks_like_title(m.group("title")) and not m.group("title").rstrip().endswith((".", ",", ";"))
             and not self.leader_re.search(m.group(0))
@@ -336,9 +348,15 @@ class Segmenter:
             item = Item(number=heading.number if heading.number is not None else position, title=title)
             item.title_prefix = prefix
             item.spans["item"] = (heading.start, end)
-            item.spans["title"] = title_span
             first_section = sections[0].heading[0] if sections else end
             case = self._find_case_number(text[title_span[1] : min(first_section, title_span[1] + 600)])
+            in_title = self.title_case_re.search(text, title_span[0], title_span[1])
+            if in_title:  # "Valg af ... (2023-0012345)": the case number printed in the title
+                item.case_number, item.spans["case_number"] = in_title.group("case"), in_title.span("case")
+                title_span = (title_span[0], in_title.start())
+                item.title = squash(text[title_span[0] : title_span[1]])
+                case = None
+            item.spans["title"] = title_span
             if case:
                 value, (s, e) = case
                 item.case_number = value

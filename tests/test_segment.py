@@ -160,3 +160,19 @@ def test_numbered_toc_without_page_numbers_is_not_emitted(pipeline):
     assert lokalplan.decision == "Vedtaget."  # "X deltog ikke i behandlingen" is absence boilerplate
     assert [i.type for i in doc.items] == ["Beslutning", "Beslutning", "Meddelelser"]
     assert (doc.municipality, doc.committee, doc.meeting_date) == ("Roskilde", "Plan- og Boligudvalget", "2023-11-07")
+
+
+def test_wrapped_titles_and_case_numbers_in_titles(pipeline, tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_text(
+        "Referat Økonomiudvalget\n\n1. Ansøgning om tilskud til etablering af nye\nbofællesskaber for ældre\n\n"
+        "Sagsnr.: 23/4411\n\nIndstilling\n\nat tilskuddet bevilges.\n\nBeslutning\n\nGodkendt.\n\n"
+        "2. Valg af medlem til ældrerådet (2023-0012345)\n\nIndstilling\n\nat Anna Holm vælges.\n\n"
+        "Beslutning\n\nGodkendt.\n",
+        encoding="utf-8",
+    )
+    doc = pipeline.process(path)
+    assert [(i.title, i.case_number) for i in doc.items] == [
+        ("Ansøgning om tilskud til etablering af nye bofællesskaber for ældre", "23/4411"),
+        ("Valg af medlem til ældrerådet", "2023-0012345"),
+    ]
