@@ -132,6 +132,7 @@ class DissentConfig(_Strict):
     local_lists: dict[str, list[str]]
     group_words: list[str]
     letter_list_intros: list[str]
+    stance_verbs: list[str]
     unaffiliated_words: list[str]
     cues: DissentCues
     label_sides: dict[str, list[str]]

@@ -138,7 +138,10 @@ class DissentExtractor:
         self.paren_re = re.compile(rf"\((?:{letter_alt})\)")
         self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
         intros = "|".join(map(re.escape, config.letter_list_intros))
-        self.introduced_letters_re = re.compile(rf"\b(?:{intros}),?\s+({letter_list})\b")
+        verbs = "|".join(map(re.escape, config.stance_verbs))
+        self.introduced_letters_re = re.compile(
+            rf"\b(?:{intros}),?\s+({letter_list})\b|(?<![\w.(])({letter_list})(?=\s+(?:{verbs})\b)"
+        )
         # "9 stemmer for (A, B, F, Ø) og 2 imod (O, V)": a side word right before a parenthesised list
         self.side_paren_re = re.compile(
             rf"\b(?P<side>for|imod|undlod(?: at stemme)?|hverken for eller imod|blank[t]?)\s*\((?P<letters>{letter_list})\)",
@@ -374,9 +377,14 @@ class DissentExtractor:
                     actors.append(Actor(letter, [], m.start(), m.end()))
         # "Ø ønsker ført til protokol": a sentence that opens with bare letters
         opening = self.opening_letters_re.match(doc.text)
+        seen = set()
         for m in ([opening] if opening else []) + list(self.introduced_letters_re.finditer(doc.text)):
-            for letter in re.findall(r"[A-ZÆØÅ]", m.group(1)):
-                actors.append(Actor(letter, [], m.start(1), m.end(1)))
+            group = next(g for g in range(1, (m.lastindex or 1) + 1) if m.group(g))
+            if m.span(group) in seen:
+                continue
+            seen.add(m.span(group))
+            for letter in re.findall(r"[A-ZÆØÅ]", m.group(group)):
+                actors.append(Actor(letter, [], m.start(group), m.end(group)))
         letter_of = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.party_names(doc)}
         for span in filter_spans([doc[s:e] for s, e in letter_of]):  # "Radikale Venstre" over "Venstre"
             if not any(a <= span.start_char < b for a, b in taken):

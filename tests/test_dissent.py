@@ -228,3 +228,9 @@ def test_local_list_letters_come_from_config():
     votes, positions, *_ = extract(local, "Et flertal godkendte indstillingen. Lokallisten og Kim Dahl (L) stemte imod.")
     assert votes[0][2] == ["L"]
     assert positions == [("L", ["Kim Dahl"], "against", None)]
+
+
+def test_bare_letters_before_a_stance_verb(extractor):
+    votes, positions, *_ = extract(extractor, "Godkendt, idet V tager forbehold for finansieringen. A og F stemte imod.")
+    assert [(p[0], p[2]) for p in positions] == [("A", "against"), ("F", "against"), ("V", "reservation")]
+    assert votes == [("indstillingen", [], ["A", "F"], [], "adopted")]
