@@ -137,6 +137,7 @@ class DissentConfig(_Strict):
     cues: DissentCues
     label_sides: dict[str, list[str]]
     party_split: list[str]
+    reservation_objects: list[str]
     results: dict[str, list[str]]
     rationale_intros: list[str]
 

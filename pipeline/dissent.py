@@ -151,6 +151,7 @@ class DissentExtractor:
         self.split_re = re.compile(
             rf"\b({letter_alt})\s+(?:{splits})\s+(?:ét|et|en|to|tre|\d+)\s+medlem\w*(?P<rest>[^.]*)", re.I
         )
+        self.reservation_objects = {word.lower() for word in config.reservation_objects}
         self.tally_re = re.compile(r"(\d+)\s+stemmer?\s+(?:for\s+)?mod\s+(\d+)", re.I)
 
     # ------------------------------------------------------------------ roster
@@ -205,7 +206,7 @@ class DissentExtractor:
                 opener = sentence.actors[0]
                 intro = self._intro_after(sentence.doc, opener.end)
                 reason_start = start + (intro if intro is not None else 0)
-                reason_end = self._reason_end(end, following, text, opener.party, roster)
+                reason_end = self._reason_end(end, following, text, {opener.party}, roster)
                 for actor in reading.awaiting_reason:
                     if actor.party == opener.party and reason_end > reason_start:
                         actor.reason = (reason_start, reason_end)
@@ -221,7 +222,7 @@ class DissentExtractor:
             elif reservation and sentence.actors:
                 cue_start = sentence.doc[reservation[1]].idx
                 subjects = [a for a in sentence.actors if a.end <= cue_start] or sentence.actors
-                self._give_reason(sentence, reservation[2], subjects, text, following, roster)
+                self._give_reason(sentence, reservation[2], subjects, text, following, roster, reservation=True)
                 reading.reservations.extend(subjects)
                 reading.awaiting_reason = [a for a in subjects if a.reason is None]
             elif side_cue and sentence.actors:
@@ -415,30 +416,32 @@ class DissentExtractor:
         return None
 
     def _give_reason(self, sentence: Sentence, cue_end_token: int, subjects: list[Actor], text: str,
-                     following: list[Span], roster: Roster) -> None:
-        """The reason after "stemte imod med bemærkning om, at ..." (or "...til protokol: ..."), running on
-        through following sentences of the same party; given to the subjects when they are one party."""
+                     following: list[Span], roster: Roster, reservation: bool = False) -> None:
+        """The reason after "stemte imod med bemærkning om, at ..." (or "...til protokol: ...", or what a
+        reservation is "for"), given to the sentence's subjects and running on through following sentences
+        that name none but their parties."""
         doc = sentence.doc
         last = doc[cue_end_token - 1]
         start = self._intro_after(doc, last.idx + len(last.text))
         if start is None and cue_end_token + 1 < len(doc) and doc[cue_end_token].text == ":":
             start = doc[cue_end_token + 1].idx
-        parties = {a.party for a in subjects}
-        if start is None or len(parties) != 1:
+        if start is None and reservation and cue_end_token + 1 < len(doc) and doc[cue_end_token].lower_ in self.reservation_objects:
+            start = doc[cue_end_token + 1].idx  # "tager forbehold for de økonomiske konsekvenser"
+        if start is None:
             return
-        end = self._reason_end(sentence.end, following, text, parties.pop(), roster)
+        end = self._reason_end(sentence.end, following, text, {a.party for a in subjects}, roster)
         if end > sentence.start + start:
             for actor in subjects:
                 actor.reason = (sentence.start + start, end)
 
-    def _reason_end(self, end: int, following: list[Span], text: str, party: str | None, roster: Roster) -> int:
+    def _reason_end(self, end: int, following: list[Span], text: str, parties: set, roster: Roster) -> int:
         """A reason runs on through following sentences that name no other party and start no new vote."""
         stop_kinds = {"cue:proposal", "cue:majority", "cue:minority", "label:for", "label:against", "label:abstain"}
         for start, sentence_end in following:
             sentence = self._sentence(text, start, sentence_end, roster, [])
             kinds = {label for label, _, _ in sentence.cues}
             if (
-                any(a.party != party for a in sentence.actors)
+                any(a.party not in parties for a in sentence.actors)
                 or kinds & stop_kinds
                 or any(k.startswith("result:") for k in kinds)
                 or re.match(r"^Ad\s+\d", sentence.doc.text)

@@ -234,3 +234,13 @@ def test_bare_letters_before_a_stance_verb(extractor):
     votes, positions, *_ = extract(extractor, "Godkendt, idet V tager forbehold for finansieringen. A og F stemte imod.")
     assert [(p[0], p[2]) for p in positions] == [("A", "against"), ("F", "against"), ("V", "reservation")]
     assert votes == [("indstillingen", [], ["A", "F"], [], "adopted")]
+
+
+def test_a_reason_in_the_sentence_belongs_to_all_its_subjects(extractor):
+    _, positions, *_ = extract(extractor, "Anbefales godkendt. Enhedslisten og SF stemte imod, da planen er underfinansieret.")
+    assert positions == [("Ø", [], "against", "planen er underfinansieret."), ("F", [], "against", "planen er underfinansieret.")]
+
+
+def test_what_a_reservation_is_for_is_its_reason(extractor):
+    _, positions, *_ = extract(extractor, "Godkendt. Dorthe Jensen (Ø) tager forbehold for de økonomiske konsekvenser.")
+    assert positions == [("Ø", ["Dorthe Jensen"], "reservation", "de økonomiske konsekvenser.")]
