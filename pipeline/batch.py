@@ -65,9 +65,9 @@ def file_sha256(path: Path) -> str | None:
 _PIPELINE: Pipeline | None = None
 
 
-def _init_worker(use_models: bool) -> None:
+def _init_worker(use_models: bool, ocr: bool = False) -> None:
     global _PIPELINE
-    _PIPELINE = Pipeline(use_models=use_models)
+    _PIPELINE = Pipeline(use_models=use_models, ocr=ocr)
 
 
 def process_one(path: str, out_dir: str) -> Record:
@@ -144,6 +144,7 @@ def run_batch(
     engine: str = "local",
     on_record: Callable[[Record, BatchSummary], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    ocr: bool = False,
 ) -> BatchSummary:
     """Process every input into out_dir; `on_record` sees each record as it lands (for progress display)."""
     out_dir = Path(out_dir)
@@ -184,9 +185,9 @@ def run_batch(
         if engine == "ray":
             from .batch_ray import process_with_ray
 
-            records = process_with_ray(todo, out_dir, workers, use_models)
+            records = process_with_ray(todo, out_dir, workers, use_models, ocr)
         else:
-            records = _process_local(todo, out_dir, workers, use_models)
+            records = _process_local(todo, out_dir, workers, use_models, ocr)
         for record in records:
             land(record)
     finally:
@@ -195,14 +196,14 @@ def run_batch(
     return summary
 
 
-def _process_local(paths: list[str], out_dir: Path, workers: int, use_models: bool) -> Iterator[Record]:
+def _process_local(paths: list[str], out_dir: Path, workers: int, use_models: bool, ocr: bool) -> Iterator[Record]:
     if workers <= 1 or len(paths) <= 1:
-        _init_worker(use_models)
+        _init_worker(use_models, ocr)
         for path in paths:
             yield process_one(path, str(out_dir))
         return
     window = workers * 4  # bounded in-flight work: memory stays flat however long the list
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(use_models,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(use_models, ocr)) as pool:
         pending = set()
         queue = iter(paths)
         for path in queue:

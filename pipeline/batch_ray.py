@@ -13,10 +13,10 @@ from .batch import Record
 class _Worker:
     """A Ray actor: loads the pipeline (and its models) once, then processes batches of paths."""
 
-    def __init__(self, out_dir: str, use_models: bool):
+    def __init__(self, out_dir: str, use_models: bool, ocr: bool):
         from . import batch
 
-        batch._init_worker(use_models)
+        batch._init_worker(use_models, ocr)
         self.out_dir = out_dir
 
     def __call__(self, rows: dict) -> dict:
@@ -26,7 +26,7 @@ class _Worker:
         return {key: [r[key] for r in records] for key in records[0]} if records else {}
 
 
-def process_with_ray(paths: list[str], out_dir: Path, workers: int, use_models: bool) -> Iterator[Record]:
+def process_with_ray(paths: list[str], out_dir: Path, workers: int, use_models: bool, ocr: bool) -> Iterator[Record]:
     import ray
 
     if not paths:
@@ -35,7 +35,7 @@ def process_with_ray(paths: list[str], out_dir: Path, workers: int, use_models: 
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     dataset = ray.data.from_items([{"path": p} for p in paths])
     processed = dataset.map_batches(
-        _Worker, fn_constructor_kwargs={"out_dir": str(out_dir), "use_models": use_models},
+        _Worker, fn_constructor_kwargs={"out_dir": str(out_dir), "use_models": use_models, "ocr": ocr},
         batch_size=4, concurrency=workers,
     )
     for row in processed.iter_rows():

@@ -25,6 +25,8 @@ def run_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     models: Annotated[bool, typer.Option("--models/--no-models", help="Use trained models of configs/models.yaml "
                                          "where present (else rule baselines).")] = True,
+    ocr: Annotated[bool, typer.Option("--ocr", help="Read PDFs without a text layer by OCR (needs tesseract, "
+                                      "pdftoppm).")] = False,
 ) -> None:
     """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl."""
     import os
@@ -37,10 +39,10 @@ def run_command(
     workers = workers or os.cpu_count() or 1
     try:
         if quiet:
-            summary = run_batch(inputs, out, workers, resume, models, engine,
+            summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr,
                                 on_record=lambda record, _: record.error and typer.echo(f"error: {record.error}", err=True))
         else:
-            summary = _run_with_progress(inputs, out, workers, resume, models, engine)
+            summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr)
     except ConfigError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
@@ -52,7 +54,7 @@ def run_command(
         raise typer.Exit(1)
 
 
-def _run_with_progress(inputs, out, workers, resume, models, engine):
+def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -74,7 +76,7 @@ def _run_with_progress(inputs, out, workers, resume, models, engine):
             progress.update(task, advance=1, status=f"{summary.items} items, {summary.failed} errors, "
                                                     f"{summary.documents / elapsed:.1f} docs/s")
 
-        return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start)
+        return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start, ocr=ocr)
 
 
 @app.command("evaluate")

@@ -32,6 +32,9 @@ class IngestConfig(_Strict):
     transcript_min_pages: int = Field(ge=2)
     transcript_header_min_share: float = Field(gt=0, le=1)
     max_megabytes: int = Field(gt=0)
+    ocr: bool = False
+    ocr_language: str = "dan"
+    ocr_dpi: int = Field(default=300, ge=72, le=600)
 
 
 class SegmentConfig(_Strict):

@@ -182,12 +182,40 @@ def _pdf_text(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, int, l
         raise IngestError(path, f"corrupt or truncated PDF ({type(err).__name__}: {err})") from None
     if not pages:
         raise IngestError(path, "PDF has no pages")
+    warnings = []
     if not any(page.strip() for page in pages):
-        raise IngestError(path, f"PDF has no text layer ({len(pages)} pages, scanned images?); OCR is not enabled")
+        if not config.ocr:
+            raise IngestError(path, f"PDF has no text layer ({len(pages)} pages, scanned images?); OCR is not enabled "
+                                    f"(referat run --ocr)")
+        pages = ocr_pages(path, config)
+        warnings.append(f"text read by OCR ({config.ocr_language}, {config.ocr_dpi} dpi)")
     pages = [normalise(page) for page in pages]
     cleaned = remove_repeated_lines(pages, config.repeated_line_min_share)
-    warnings = [f"page {i + 1} has no text" for i, page in enumerate(pages) if not page.strip()]
+    warnings += [f"page {i + 1} has no text" for i, page in enumerate(pages) if not page.strip()]
     return "\n\n".join(cleaned), len(pages), warnings
+
+
+def ocr_pages(path: Path, config: IngestConfig) -> list[str]:
+    """Page texts of a scanned PDF: poppler's pdftoppm renders the pages, tesseract reads them."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    missing = [tool for tool in ("pdftoppm", "tesseract") if not shutil.which(tool)]
+    if missing:
+        raise IngestError(path, f"PDF has no text layer and OCR needs {' and '.join(missing)} "
+                                f"(Debian: poppler-utils, tesseract-ocr-{config.ocr_language})")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run(["pdftoppm", "-r", str(config.ocr_dpi), "-png", str(path), f"{tmp}/page"],
+                           check=True, capture_output=True, timeout=600)
+            return [
+                subprocess.run(["tesseract", str(image), "stdout", "-l", config.ocr_language], check=True,
+                               capture_output=True, text=True, timeout=300).stdout
+                for image in sorted(Path(tmp).glob("page*.png"))
+            ]
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+            raise IngestError(path, f"OCR failed ({err})") from None
 
 
 def remove_repeated_lines(pages: list[str], min_share: float, edge: int = 3) -> list[str]:

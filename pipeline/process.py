@@ -35,9 +35,12 @@ class DocumentError(Exception):
 
 class Pipeline:
     def __init__(
-        self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None, use_models: bool = True
+        self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None, use_models: bool = True,
+        ocr: bool = False,
     ):
         self.config = config or load_pipeline_config()
+        if ocr:
+            self.config = self.config.model_copy(update={"ingest": self.config.ingest.model_copy(update={"ocr": True})})
         self.dissent = DissentExtractor(dissent_config or load_dissent_config())
         self.segmenter = Segmenter(self.config.segment)
         self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())

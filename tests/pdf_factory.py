@@ -57,3 +57,23 @@ if __name__ == "__main__":  # regenerates data/sample/nummererede_punkter.pdf
     write_pdf(target, NUMBERED_MINUTES, header="Vejle Kommune  Beskæftigelses- og Integrationsudvalget",
               footer="Side {page} af 3")
     print(target)
+
+
+def write_scanned_pdf(path: Path, lines: list[str]) -> Path:
+    """A 'scan': the text rendered to a picture (matplotlib) and placed in a PDF without a text layer."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    image = Path(path).with_suffix(".png")
+    figure = plt.figure(figsize=(8.27, 11.69), dpi=150)
+    for index, line in enumerate(lines):
+        figure.text(0.08, 0.95 - index * 0.035, line, fontsize=13, family="DejaVu Sans")
+    figure.savefig(image, dpi=150)
+    plt.close(figure)
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.image(str(image), x=0, y=0, w=210, h=297)
+    pdf.output(str(path))
+    return Path(path)

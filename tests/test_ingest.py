@@ -100,3 +100,19 @@ def test_transcript_pages_lose_numbers_and_running_header(config):
     assert "\nBeslutningssag: Godkendelse af dagsorden Åben sag" in source.text
     # the related-document listing after the last page is outside the meeting's body
     assert source.text.index("Læs mere") > source.body_end
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("tesseract") and __import__("shutil").which("pdftoppm")),
+                    reason="OCR needs Debian's tesseract-ocr-dan and poppler-utils")
+def test_scanned_pdf_is_read_by_ocr_when_asked(tmp_path, config):
+    from tests.pdf_factory import write_scanned_pdf
+
+    path = write_scanned_pdf(tmp_path / "scan.pdf", [
+        "Referat Teknik- og Miljøudvalget", "Punkt 1: Godkendelse af dagsorden", "Beslutning", "Godkendt.",
+        "Punkt 2: Ny busrute til Skovbakken", "Indstilling", "at ruten etableres.", "Beslutning", "Godkendt.",
+    ])
+    with pytest.raises(IngestError, match="no text layer"):
+        read_source(path, config.ingest)
+    source = read_source(path, config.ingest.model_copy(update={"ocr": True}))
+    assert "Godkendelse af dagsorden" in source.text and "busrute" in source.text
+    assert any("OCR" in w for w in source.warnings)
