@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from sklearn.base import BaseEstimator, TransformerMixin
+
 from .config import ClassifyConfig, SegmentConfig
 from .records import Item
 
@@ -79,19 +81,12 @@ class RuleClassifier:
         item.provenance["outcome"] = "rules"
 
 
-class RuleFeatures:
+class RuleFeatures(BaseEstimator, TransformerMixin):
     """sklearn transformer: the rule baseline's type and outcome, one-hot, as features of a learned model
     (the model learns how far to trust each rule per municipality's wording)."""
 
     def __init__(self, rules: "RuleClassifier | None" = None):
         self.rules = rules
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"rules": self.rules}
-
-    def set_params(self, **params):
-        self.rules = params.get("rules", self.rules)
-        return self
 
     def fit(self, texts, y=None):
         return self

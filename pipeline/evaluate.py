@@ -6,7 +6,6 @@ Verbatim fields are scored by token F1 (SQuAD-style) over pairs where gold or pr
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +13,9 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from .config import ITEM_TYPES, QualityGate, load_pipeline_config
+from .text import tokens
 
 TITLE_MATCH_MIN = 80.0
-
-
-def tokens(text: str | None) -> list[str]:
-    return re.findall(r"\w+", (text or "").lower())
 
 
 def token_f1(gold: str | None, pred: str | None) -> float:

@@ -145,7 +145,7 @@ def strip_transcript_pages(text: str, config: IngestConfig) -> tuple[str, int | 
     header = _running_header(bodies, config.transcript_header_min_share)
     first_number = int(_PAGE_LINE.match(lines[best[0]]).group(1))
     out = lines[: best[0]]
-    for offset, (index, body) in enumerate(zip(best, bodies)):
+    for offset, body in enumerate(bodies):
         if header and body.startswith(header):
             body = body[len(header) :].lstrip()
             body = re.sub(rf"^{first_number + offset}\b\s*", "", body)

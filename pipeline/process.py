@@ -17,7 +17,6 @@ from .config import (
     load_model_paths,
     load_municipalities,
     load_pipeline_config,
-    load_taxonomy,
 )
 from .dissent import DissentExtractor
 from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import spacy
 
 from .records import Document, Item, squash
+from .text import tokens
 
 MAX_WORDS = 60
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -41,10 +42,6 @@ _STOPWORDS = set(
 
 def words(text: str) -> list[str]:
     return text.split()
-
-
-def tokens(text: str) -> list[str]:
-    return [t.lower() for t in _WORD.findall(text)]
 
 
 def truncate_words(text: str, limit: int) -> str:

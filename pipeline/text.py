@@ -1,4 +1,4 @@
-"""Text helpers shared by stages: sentence-like units as offsets into the normalised text."""
+"""Text helpers shared by stages: word tokens, and sentence-like units as offsets into the normalised text."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ _ABBREVIATIONS = {
     "pkt", "kl", "d", "tlf", "vedr", "mht", "ift", "iht", "hhv", "m.fl", "o.l", "osv", "mv", "m.v", "jvf",
     "ang", "iflg", "dags", "bl", "ff", "pct", "sek", "afd",
 }
+
+
+def tokens(text: str | None) -> list[str]:
+    """Lower-cased word tokens (Python's \\w is Unicode: æ, ø and å are letters), for scoring and ranking."""
+    return re.findall(r"\w+", (text or "").lower())
 
 
 def sentences(text: str, start: int, end: int) -> list[Span]:

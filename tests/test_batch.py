@@ -3,7 +3,6 @@ byte-identical output, bad inputs reported, export tables, and the Ray engine.""
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import random
