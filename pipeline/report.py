@@ -1,6 +1,7 @@
 """The evaluation report: one self-contained HTML page (inline CSS, plots as embedded PNG) that a researcher
 reads instead of JSON: overall and per-document tables, the type confusion matrix, per-label F1 plots, and an
-error list where each error opens (one click) to predicted vs gold and the item's source text (second click)."""
+error list where each error opens to predicted vs gold and the item's source text: two clicks from the
+per-document table (its error count, then the error)."""
 
 from __future__ import annotations
 
@@ -164,8 +165,8 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
         ["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
          "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num"))
 
-    parts.append("<h2>Errors</h2><p class='muted'>Click an error to compare prediction and gold, then "
-                 "<em>source text</em> to read the item as the pipeline read it.</p>")
+    parts.append("<h2>Errors</h2><p class='muted'>Click an error (or a document's error count above, then the "
+                 "error) to see prediction against gold and the item's source text as the pipeline read it.</p>")
     for document in per_document:
         errors = [e for e in metrics["item_errors"] if e["document"] == document]
         parts.append(f"<h3 id='errors-{html.escape(document)}'>{html.escape(document)} ({len(errors)})</h3>")
@@ -207,7 +208,7 @@ def _error_html(error: dict, predicted: dict | None, text: str) -> str:
         start, end = item["spans"]["item"]
         inner += (f"<p class='muted'>predicted item {item['number']}, characters {start}–{end} of the normalised text; "
                   f"type by {html.escape(item.get('provenance', {}).get('type', '?'))}</p>"
-                  f"<details><summary>source text</summary><pre>{html.escape(text[start:end])}</pre></details>")
+                  f"<p class='muted'>Source text of the item:</p><pre class='source'>{html.escape(text[start:end])}</pre>")
     elif kind == "missed":
         inner += "<p class='muted'>No predicted item matched this gold title: see the document's other errors.</p>"
     return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'])} "

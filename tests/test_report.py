@@ -41,10 +41,11 @@ def test_report_is_self_contained_and_lists_errors_with_source(report):
     page = report.read_text(encoding="utf-8")
     assert "<script" not in page and not re.search(r"""(?:src|href)=["']https?:""", page)  # nothing fetched
     assert page.count("data:image/png;base64,") == 4
-    # error → details with gold vs predicted → nested details with the item's source text
-    error = re.search(r"<details class='error'><summary>.*?Status på affaldsplanen.*?</details></details>", page, re.S)
+    # per-document error count links to the document's errors; each error opens to gold vs predicted and source
+    assert "<a href='#errors-punkt_referat'>2</a>" in page and "id='errors-punkt_referat'" in page
+    error = re.search(r"<details class='error'><summary>.*?Status på affaldsplanen.*?</details>", page, re.S)
     assert error and "Drøftelse" in error.group(0) and "Orientering" in error.group(0)
-    assert "<summary>source text</summary><pre>" in error.group(0) and "madaffald" in error.group(0)
+    assert "<pre class='source'>" in error.group(0) and "madaffald" in error.group(0)
     assert "Et punkt som pipelinen overså" in page
 
 
