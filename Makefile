@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/referat run data/sample --out out
-	@echo "Results: $(CURDIR)/out/<document>.json (normalised source text in out/text/)"
+	$(VENV)/bin/referat evaluate --gold data/sample_gold --pred out --report out/report.html > /dev/null
+	@echo "Results: $(CURDIR)/out/<document>.json (normalised source text in out/text/, manifest in out/manifest.jsonl)"
+	@echo "Evaluation against our sample annotations: $(CURDIR)/out/report.html (metrics in out/metrics.json)"
 
 test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -q
