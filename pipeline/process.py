@@ -1,12 +1,12 @@
 """The staged pipeline over one document, and a batch run over many: read (ingest) → structure (segment,
 metadata) → label (type, outcome, topics, dissent, summary), then the writers. Stages are plain objects
-built once from config and reused per document; `referat run` chains them in one process, the DVC pipeline
+built once from config and reused per document; `referat run` (batch.py) chains them per document, the DVC pipeline
 runs them as separate stages over files (stages.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from .classify import RuleClassifier
@@ -125,25 +125,6 @@ def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
     """DIR/<stem>.json and the normalised text it points into, DIR/text/<stem>.txt."""
     return out_dir / f"{path.stem}.json", out_dir / "text" / f"{path.stem}.txt"
-
-
-def run(
-    inputs: Iterable[Path], out_dir: Path, pipeline: Pipeline | None = None
-) -> Iterator[tuple[Path, Document | None, str | None]]:
-    """Process every input, writing outputs atomically; yields (path, document, error) as it goes, so a
-    bad file is reported and the batch goes on."""
-    pipeline = pipeline or Pipeline()
-    files, problems = discover(inputs)
-    for problem in problems:
-        yield Path(problem.split(":")[0]), None, problem
-    for path in files:
-        try:
-            document = pipeline.process(path)
-        except DocumentError as err:
-            yield path, None, str(err)
-            continue
-        write_outputs(document, out_dir)
-        yield path, document, None
 
 
 def write_outputs(document: Document, out_dir: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-from pipeline.process import Pipeline, run
+from pipeline.batch import run_batch
 from tests.conftest import ROOT, SAMPLE
 
 NOTEBOOK = ROOT / "notebooks" / "corpus_overview.ipynb"
@@ -18,7 +18,7 @@ def test_notebook_is_stored_without_outputs():
 
 
 def test_notebook_executes_on_a_tagged_corpus(tmp_path, monkeypatch):
-    assert not [e for _, _, e in run([SAMPLE], tmp_path / "out", Pipeline(use_models=False)) if e]
+    assert run_batch([SAMPLE], tmp_path / "out", workers=1, use_models=False).failed == 0
     monkeypatch.setenv("REFERAT_OUT", str(tmp_path / "out"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     notebook = nbformat.read(NOTEBOOK, as_version=4)

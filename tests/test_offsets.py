@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.process import run
+from pipeline.batch import run_batch
 from pipeline.records import squash
 from tests.conftest import SAMPLE, shared_corpus
 
@@ -14,10 +14,10 @@ INPUTS = sorted(SAMPLE.iterdir()) + shared_corpus()
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory, pipeline):
+def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    results = list(run(INPUTS, out, pipeline))
-    assert [error for _, _, error in results if error] == []
+    summary = run_batch(INPUTS, out, workers=1, use_models=False)
+    assert summary.errors == [] and summary.written == len(INPUTS)
     return out
 
 

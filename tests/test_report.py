@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluate import evaluate_dirs
-from pipeline.process import Pipeline, run
+from pipeline.batch import run_batch
 from pipeline.report import write_report
 from tests.conftest import ROOT, SAMPLE
 
@@ -25,7 +25,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 def report(tmp_path_factory) -> Path:
     """Predictions on the samples, against a 'gold' that differs in known places."""
     root = tmp_path_factory.mktemp("report")
-    assert not [e for _, _, e in run([SAMPLE], root / "pred", Pipeline(use_models=False)) if e]
+    assert run_batch([SAMPLE], root / "pred", workers=1, use_models=False).failed == 0
     (root / "gold").mkdir()
     for path in (root / "pred").glob("*.json"):
         gold = json.loads(path.read_text(encoding="utf-8"))

@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.config import ModelPaths, load_pipeline_config
 from pipeline.labels import ItemLabeller
-from pipeline.process import Pipeline, run
+from pipeline.batch import run_batch
+from pipeline.process import Pipeline
 from pipeline.train import TrainConfig, train
 from tests.conftest import SAMPLE
 
@@ -20,7 +21,7 @@ def labelled_sample(tmp_path_factory):
     """Our sample minutes as a corpus, with the rule pipeline's output standing in for gold."""
     root = tmp_path_factory.mktemp("data")
     shutil.copytree(SAMPLE, root / "corpus")
-    assert not [error for _, _, error in run([root / "corpus"], root / "gold", Pipeline(use_models=False)) if error]
+    assert run_batch([root / "corpus"], root / "gold", workers=1, use_models=False).failed == 0
     return root
 
 
