@@ -32,7 +32,7 @@ def measure(corpus: Path, workers: int, models: bool) -> dict:
     code = (
         "import json, resource, sys, tempfile\n"
         "from pathlib import Path\n"
-        "from pipeline.batch import run_batch\n"
+        "from pipeline.run.batch import run_batch\n"
         f"s = run_batch([Path({str(corpus)!r})], Path(tempfile.mkdtemp()), {workers}, use_models={models})\n"
         "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"

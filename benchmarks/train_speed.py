@@ -20,8 +20,8 @@ def main() -> None:
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)
 
-    from pipeline.process import Pipeline
-    from pipeline.train import build_examples, label_of, load_train_config, lomo, make_model, known_labels, texts_of
+    from pipeline.stages.pipeline import Pipeline
+    from pipeline.learn.train import build_examples, label_of, load_train_config, lomo, make_model, known_labels, texts_of
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, threads {args.threads}")
     pipeline = Pipeline(use_models=False)

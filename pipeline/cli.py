@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .config import ConfigError, load_quality_gate
+from pipeline.config import ConfigError, load_quality_gate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Danish committee minutes → structured corpus.")
 
@@ -30,7 +30,7 @@ def run_command(
     """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl."""
     import os
 
-    from .batch import run_batch
+    from pipeline.run.batch import run_batch
 
     if engine not in ("local", "ray"):
         typer.echo("error: --engine must be local or ray", err=True)
@@ -57,7 +57,7 @@ def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import run_batch
+    from pipeline.run.batch import run_batch
 
     console = Console(stderr=True)
     columns = [TextColumn("[bold]tagging"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
@@ -80,8 +80,9 @@ def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
 
 @app.command("evaluate")
 def evaluate_command(
-    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold JSON files.")],
+    gold: Annotated[list[Path], typer.Option("--gold", help="Folder of gold JSON files (repeat for several).")],
     pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted JSON files (from `referat run`).")],
+    by: Annotated[str, typer.Option("--by", help="Table rows: document | municipality.")] = "document",
     out: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here (default PRED/metrics.json).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here.")] = None,
@@ -89,9 +90,12 @@ def evaluate_command(
 ) -> None:
     """Compare predictions with gold, every stage (segmentation, type, topics, outcome, sections, votes, positions,
     rationales, summaries, metadata), per document and overall; optionally write the HTML report."""
-    from .evaluate import check_gate, evaluate_dirs, format_table
-    from .writers import write_json_atomic
+    from pipeline.evaluate.score import check_gate, evaluate_dirs, format_table
+    from pipeline.writers import write_json_atomic
 
+    if by not in ("document", "municipality"):
+        typer.echo("error: --by must be document or municipality", err=True)
+        raise typer.Exit(2)
     try:
         metrics = evaluate_dirs(gold, pred)
     except FileNotFoundError as err:
@@ -101,14 +105,14 @@ def evaluate_command(
         typer.echo(f"warning: {error}", err=True)
     target = out or pred / "metrics.json"
     write_json_atomic(target, metrics)
-    typer.echo(format_table(metrics))
+    typer.echo(format_table(metrics, by))
     typer.echo(f"metrics written to {target}")
     if scores:
-        from .evaluate import headline_scores
+        from pipeline.evaluate.score import headline_scores
 
         write_json_atomic(scores, headline_scores(metrics))
     if report:
-        from .report import write_report
+        from pipeline.evaluate.report import write_report
 
         write_report(metrics, pred, report)
         typer.echo(f"report written to {report}")
@@ -140,7 +144,7 @@ def train_command(
 ) -> None:
     """Train the item-type or topic model, score it leave-one-municipality-out, save it with a model card in
     models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
-    from .train import load_train_config, train
+    from pipeline.learn.train import load_train_config, train
 
     try:
         settings = load_train_config(config)
@@ -194,8 +198,8 @@ def dataset_command(
     weak: Annotated[list[Path] | None, typer.Option("--weak", help="Unlabelled minutes for weak labels.")] = None,
 ) -> None:
     """Build the training data: gold items plus weakly labelled items, as a Hugging Face dataset and Parquet."""
-    from .dataset import gold_examples, save, weak_examples
-    from .process import Pipeline
+    from pipeline.learn.dataset import gold_examples, save, weak_examples
+    from pipeline.stages.pipeline import Pipeline
 
     pipeline = Pipeline(use_models=False)
     examples = gold_examples(corpus, gold, pipeline)
@@ -212,8 +216,8 @@ def summaries_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write the comparison as JSON here.")] = None,
 ) -> None:
     """Summaries side by side with the lead and TextRank baselines: ROUGE-L, grounded numbers, length."""
-    from .evaluate import summary_baselines
-    from .writers import write_json_atomic
+    from pipeline.evaluate.score import summary_baselines
+    from pipeline.writers import write_json_atomic
 
     table = summary_baselines(gold, corpus)
     typer.echo(f"{'system':10s} {'items':>5s} {'ROUGE-L':>8s} {'grounded':>9s} {'words':>6s} {'<=60':>6s}")
@@ -243,8 +247,8 @@ def ingest_command(
     out: Annotated[Path, typer.Option("--out", help="Folder of normalised sources (JSON).")],
 ) -> None:
     """Stage 1 of the DVC pipeline: files → normalised text with provenance."""
-    from .process import Pipeline
-    from .stages import ingest
+    from pipeline.stages.pipeline import Pipeline
+    from pipeline.run.dvc_stages import ingest
 
     _report_stage(ingest(inputs, out, Pipeline(use_models=False)), "ingest")
 
@@ -255,8 +259,8 @@ def segment_command(
     out: Annotated[Path, typer.Option("--out", help="Folder of segmented documents (JSON).")],
 ) -> None:
     """Stage 2: items, sections and meeting metadata."""
-    from .process import Pipeline
-    from .stages import segment
+    from pipeline.stages.pipeline import Pipeline
+    from pipeline.run.dvc_stages import segment
 
     _report_stage(segment(source, out, Pipeline(use_models=False)), "segment")
 
@@ -269,10 +273,10 @@ def predict_command(
     topic_model: Annotated[Path | None, typer.Option("--topic-model", help="Topic model folder.")] = None,
 ) -> None:
     """Stage 4: type, outcome, topics, votes and dissent, summaries (models as given, else rules)."""
-    from .config import ModelPaths
-    from .labels import ItemLabeller
-    from .process import Pipeline
-    from .stages import predict
+    from pipeline.config import ModelPaths
+    from pipeline.stages.labels import ItemLabeller
+    from pipeline.stages.pipeline import Pipeline
+    from pipeline.run.dvc_stages import predict
 
     pipeline = Pipeline(use_models=False)
     pipeline.labeller = ItemLabeller(ModelPaths(type=str(type_model) if type_model else None,
@@ -292,8 +296,8 @@ def report_command(
     """Stage 6: the HTML report, plot data, and the MLflow run (params, metrics, report as artefact)."""
     import yaml
 
-    from .report import write_report
-    from .stages import log_pipeline_run, plot_data
+    from pipeline.evaluate.report import write_report
+    from pipeline.run.dvc_stages import log_pipeline_run, plot_data
 
     data = json.loads(metrics.read_text(encoding="utf-8"))
     write_report(data, pred, out)
@@ -313,7 +317,7 @@ def export_command(
     hf: Annotated[bool, typer.Option("--hf/--no-hf", help="Also write a Hugging Face dataset (hf/).")] = True,
 ) -> None:
     """Export the tagged corpus as Parquet tables (meetings, items, dissent) and a Hugging Face dataset."""
-    from .export import export
+    from pipeline.run.export import export
 
     counts = export(pred, out, hf=hf)
     typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}")

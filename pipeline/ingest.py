@@ -7,13 +7,15 @@ offsets (encoding repair, Unicode normalisation, page headers and footers) happe
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
-from .config import IngestConfig
-from .records import SourceText
+from pipeline.config import IngestConfig
+from pipeline.records import SourceText
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 
@@ -271,3 +273,30 @@ def html_to_text(html: str) -> str:
     text = soup.get_text()
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Files to process from files and folders (recursively, symlink loops ignored), and problems found."""
+    files: list[Path] = []
+    problems: list[str] = []
+    seen_dirs: set[str] = set()
+    for entry in inputs:
+        entry = Path(entry)
+        if entry.is_file():
+            files.append(entry)
+        elif entry.is_dir():
+            for root, dirs, names in os.walk(entry, followlinks=True, onerror=lambda e: problems.append(f"{e.filename}: {e.strerror}")):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    problems.append(f"{root}: symlink loop, skipped")
+                    dirs[:] = []
+                    continue
+                seen_dirs.add(real)
+                dirs.sort()
+                for name in sorted(names):
+                    path = Path(root) / name
+                    if path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
+                        files.append(path)
+        else:
+            problems.append(f"{entry}: no such file or folder")
+    return files, problems

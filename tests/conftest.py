@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_pipeline_config
-from pipeline.process import Pipeline
+from pipeline.stages.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic_minutes import generate
-from pipeline.batch import MANIFEST, load_manifest, run_batch
+from pipeline.run.batch import MANIFEST, load_manifest, run_batch
 from tests.conftest import SAMPLE
 from tests.pdf_factory import write_image_only_pdf, write_pdf
 
@@ -136,7 +136,7 @@ def test_export_tables_and_dataset(tmp_path):
     import datasets
     import pyarrow.parquet as pq
 
-    from pipeline.export import export
+    from pipeline.run.export import export
 
     run_batch([SAMPLE], tmp_path / "out", workers=1, use_models=False)
     counts = export(tmp_path / "out", tmp_path / "export")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.classify import RuleClassifier
+from pipeline.stages.classify import RuleClassifier
 from pipeline.records import Item
 
 

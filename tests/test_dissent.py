@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import load_dissent_config
-from pipeline.dissent import DissentExtractor
+from pipeline.stages.dissent import DissentExtractor
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import load_municipalities
-from pipeline.metadata import MetadataExtractor
+from pipeline.stages.metadata import MetadataExtractor
 
 
 @pytest.fixture(scope="module")

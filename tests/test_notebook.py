@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-from pipeline.batch import run_batch
+from pipeline.run.batch import run_batch
 from tests.conftest import ROOT, SAMPLE
 
 NOTEBOOK = ROOT / "notebooks" / "corpus_overview.ipynb"

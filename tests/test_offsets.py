@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.batch import run_batch
+from pipeline.run.batch import run_batch
 from pipeline.records import squash
 from tests.conftest import SAMPLE, shared_corpus
 

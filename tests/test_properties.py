@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.process import DocumentError
+from pipeline.stages.pipeline import DocumentError
 from pipeline.records import squash
 
 FRAGMENTS = [

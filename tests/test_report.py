@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate_dirs
-from pipeline.batch import run_batch
-from pipeline.report import write_report
+from pipeline.evaluate.score import evaluate_dirs
+from pipeline.run.batch import run_batch
+from pipeline.evaluate.report import write_report
 from tests.conftest import ROOT, SAMPLE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

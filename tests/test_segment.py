@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.process import DocumentError
+from pipeline.stages.pipeline import DocumentError
 from tests.conftest import SAMPLE
 from tests.pdf_factory import NUMBERED_MINUTES, write_pdf
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.summarize import (
+from pipeline.stages.summarize import (
     MAX_WORDS,
     AbstractiveSummarizer,
     LeadSummarizer,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import ITEM_TYPES, load_taxonomy
-from pipeline.textcat import SklearnClassifier, SpacyClassifier, TextClassifier, TransformersClassifier
+from pipeline.stages.textcat import SklearnClassifier, SpacyClassifier, TextClassifier, TransformersClassifier
 from tests.synthetic import make_items
 
 TRAIN, HELD_OUT = make_items(160, seed=1), make_items(60, seed=2)

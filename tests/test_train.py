@@ -9,10 +9,10 @@ import shutil
 import pytest
 
 from pipeline.config import ModelPaths, load_pipeline_config
-from pipeline.labels import ItemLabeller
-from pipeline.batch import run_batch
-from pipeline.process import Pipeline
-from pipeline.train import TrainConfig, train
+from pipeline.stages.labels import ItemLabeller
+from pipeline.run.batch import run_batch
+from pipeline.stages.pipeline import Pipeline
+from pipeline.learn.train import TrainConfig, train
 from tests.conftest import SAMPLE
 
 

@@ -7,20 +7,20 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from .batch import Record
+from pipeline.run.worker import Record
 
 
 class _Worker:
     """A Ray actor: loads the pipeline (and its models) once, then processes batches of paths."""
 
     def __init__(self, out_dir: str, use_models: bool, ocr: bool):
-        from . import batch
+        from pipeline.run.worker import init_worker
 
-        batch._init_worker(use_models, ocr)
+        init_worker(use_models, ocr)
         self.out_dir = out_dir
 
     def __call__(self, rows: dict) -> dict:
-        from .batch import process_one
+        from pipeline.run.worker import process_one
 
         records = [asdict(process_one(path, self.out_dir)) for path in rows["path"]]
         return {key: [r[key] for r in records] for key in records[0]} if records else {}

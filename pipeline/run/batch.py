@@ -6,7 +6,6 @@ Invariant: every input ends as exactly one manifest record, so documents in = wr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -15,23 +14,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .process import DocumentError, Pipeline, discover, output_paths, write_outputs
+from pipeline.ingest import discover
+from pipeline.run.outputs import output_paths
+from pipeline.run.worker import Record, file_sha256, init_worker, process_one
 
 MANIFEST = "manifest.jsonl"
-
-
-@dataclass
-class Record:
-    """One input's fate in a run."""
-
-    input: str
-    sha256: str | None
-    output: str | None
-    status: str  # "written" | "failed"
-    error: str | None = None
-    items: int = 0
-    words: int = 0
-    resumed: bool = False
 
 
 @dataclass
@@ -47,43 +34,6 @@ class BatchSummary:
     @property
     def documents(self) -> int:
         return self.written + self.failed
-
-
-def file_sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-# -------------------------------------------------------------------- one document, in any worker
-
-_PIPELINE: Pipeline | None = None
-
-
-def _init_worker(use_models: bool, ocr: bool = False) -> None:
-    global _PIPELINE
-    _PIPELINE = Pipeline(use_models=use_models, ocr=ocr)
-
-
-def process_one(path: str, out_dir: str) -> Record:
-    """Process one file with this worker's pipeline and write its outputs; never raises for bad input."""
-    source_path = Path(path)
-    try:
-        document = _PIPELINE.process(source_path)
-        json_path = write_outputs(document, Path(out_dir))
-    except DocumentError as err:
-        return Record(path, file_sha256(source_path), None, "failed", str(err))
-    except OSError as err:  # full disk, permissions on the output folder: the input is not written
-        return Record(path, file_sha256(source_path), None, "failed", f"{path}: cannot write output ({err})")
-    except Exception as err:  # a bug must not take the batch down; it is reported with the file
-        return Record(path, file_sha256(source_path), None, "failed", f"{path}: internal error {type(err).__name__}: {err}")
-    return Record(path, document.source.sha256, str(json_path.name), "written", None, len(document.items),
-                  len(document.source.text.split()))
 
 
 # -------------------------------------------------------------------- the manifest and resumption
@@ -183,7 +133,7 @@ def run_batch(
             else:
                 todo.append(str(path))
         if engine == "ray":
-            from .batch_ray import process_with_ray
+            from pipeline.run.batch_ray import process_with_ray
 
             records = process_with_ray(todo, out_dir, workers, use_models, ocr)
         else:
@@ -198,12 +148,12 @@ def run_batch(
 
 def _process_local(paths: list[str], out_dir: Path, workers: int, use_models: bool, ocr: bool) -> Iterator[Record]:
     if workers <= 1 or len(paths) <= 1:
-        _init_worker(use_models, ocr)
+        init_worker(use_models, ocr)
         for path in paths:
             yield process_one(path, str(out_dir))
         return
     window = workers * 4  # bounded in-flight work: memory stays flat however long the list
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(use_models, ocr)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(use_models, ocr)) as pool:
         pending = set()
         queue = iter(paths)
         for path in queue:

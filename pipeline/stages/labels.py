@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import CONFIG_DIR, ModelPaths, PipelineConfig, load_taxonomy
-from .records import Document
-from .textcat import TextClassifier
-from .topics import Lexicon
+from pipeline.config import CONFIG_DIR, ModelPaths, PipelineConfig, load_taxonomy
+from pipeline.records import Document
+from pipeline.stages.textcat import TextClassifier
+from pipeline.stages.topics import Lexicon
 
 
 class ItemLabeller:
@@ -32,7 +32,7 @@ class ItemLabeller:
         return TextClassifier.load(Path(path), self.taxonomy), version
 
     def label(self, document: Document) -> None:
-        from .dataset import topic_text, type_text
+        from pipeline.stages.item_text import topic_text, type_text
 
         items = document.items
         if not items:

@@ -17,12 +17,12 @@ import numpy as np
 import yaml
 from pydantic import Field
 
-from .config import ITEM_TYPES, ConfigError, _Strict, load_taxonomy
-from .dataset import Example, data_version, gold_examples, save, weak_examples
-from .evaluate import confusion, macro_f1, prf
-from .report import plot_confusion
-from .process import Pipeline
-from .textcat import BACKENDS, TextClassifier
+from pipeline.config import ITEM_TYPES, ConfigError, _Strict, load_taxonomy
+from pipeline.learn.dataset import Example, data_version, gold_examples, save, weak_examples
+from pipeline.evaluate.score import confusion, macro_f1, prf
+from pipeline.evaluate.report import plot_confusion
+from pipeline.stages.pipeline import Pipeline
+from pipeline.stages.textcat import BACKENDS, TextClassifier
 
 
 class DataSources(_Strict):

@@ -7,8 +7,8 @@ import re
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .config import ClassifyConfig, SegmentConfig
-from .records import Item
+from pipeline.config import ClassifyConfig, SegmentConfig
+from pipeline.records import Item
 
 
 class RuleClassifier:
@@ -94,8 +94,8 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
     def transform(self, texts):
         import numpy as np
 
-        from .config import ITEM_TYPES, OUTCOMES
-        from .dataset import parse_type_text
+        from pipeline.config import ITEM_TYPES, OUTCOMES
+        from pipeline.stages.item_text import parse_type_text
 
         rows = []
         for text in texts:

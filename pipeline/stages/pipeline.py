@@ -1,16 +1,14 @@
-"""The staged pipeline over one document, and a batch run over many: read (ingest) → structure (segment,
-metadata) → label (type, outcome, topics, dissent, summary), then the writers. Stages are plain objects
-built once from config and reused per document; `referat run` (batch.py) chains them per document, the DVC pipeline
-runs them as separate stages over files (stages.py)."""
+"""The staged pipeline over one document: read (ingest) → structure (segment, metadata) → label (type, outcome,
+topics, dissent, summary). Stages are plain objects built once from config and reused per document; `referat run`
+(run/batch.py) chains them per document, the DVC pipeline runs them as separate stages over files
+(run/dvc_stages.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
 from pathlib import Path
 
-from .classify import RuleClassifier
-from .config import (
+from pipeline.stages.classify import RuleClassifier
+from pipeline.config import (
     DissentConfig,
     PipelineConfig,
     load_dissent_config,
@@ -18,14 +16,13 @@ from .config import (
     load_municipalities,
     load_pipeline_config,
 )
-from .dissent import DissentExtractor
-from .ingest import SUPPORTED_SUFFIXES, IngestError, read_source
-from .labels import ItemLabeller
-from .metadata import MetadataExtractor
-from .records import Document, SourceText
-from .segment import Segmenter, SegmentationError
-from .summarize import Summarizer
-from .writers import write_json_atomic, write_text_atomic
+from pipeline.stages.dissent import DissentExtractor
+from pipeline.ingest import IngestError, read_source
+from pipeline.stages.labels import ItemLabeller
+from pipeline.stages.metadata import MetadataExtractor
+from pipeline.records import Document, SourceText
+from pipeline.stages.segment import Segmenter, SegmentationError
+from pipeline.stages.summarize import Summarizer
 
 
 class DocumentError(Exception):
@@ -93,43 +90,3 @@ class Pipeline:
                 document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
         self.summarizer.label(document)
         return document
-
-
-def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Files to process from files and folders (recursively, symlink loops ignored), and problems found."""
-    files: list[Path] = []
-    problems: list[str] = []
-    seen_dirs: set[str] = set()
-    for entry in inputs:
-        entry = Path(entry)
-        if entry.is_file():
-            files.append(entry)
-        elif entry.is_dir():
-            for root, dirs, names in os.walk(entry, followlinks=True, onerror=lambda e: problems.append(f"{e.filename}: {e.strerror}")):
-                real = os.path.realpath(root)
-                if real in seen_dirs:
-                    problems.append(f"{root}: symlink loop, skipped")
-                    dirs[:] = []
-                    continue
-                seen_dirs.add(real)
-                dirs.sort()
-                for name in sorted(names):
-                    path = Path(root) / name
-                    if path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
-                        files.append(path)
-        else:
-            problems.append(f"{entry}: no such file or folder")
-    return files, problems
-
-
-def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
-    """DIR/<stem>.json and the normalised text it points into, DIR/text/<stem>.txt."""
-    return out_dir / f"{path.stem}.json", out_dir / "text" / f"{path.stem}.txt"
-
-
-def write_outputs(document: Document, out_dir: Path) -> Path:
-    """The normalised text first, then the JSON that points into it: a JSON on disk always has its text."""
-    json_path, text_path = output_paths(document.source.path, out_dir)
-    write_text_atomic(text_path, document.source.text)
-    write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
-    return json_path

@@ -7,9 +7,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from .process import DocumentError, Pipeline, discover, write_outputs
-from .records import Document, SourceText
-from .writers import write_json_atomic
+from pipeline.ingest import discover
+from pipeline.run.outputs import write_outputs
+from pipeline.stages.pipeline import DocumentError, Pipeline
+from pipeline.records import Document, SourceText
+from pipeline.writers import write_json_atomic
 
 
 def ingest(inputs: list[Path], out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[Path, str | None]]:
@@ -70,7 +72,7 @@ def log_pipeline_run(experiment: str, params: dict, metrics: dict, report: Path)
 
     import mlflow
 
-    from .train import flat_metrics, git_commit
+    from pipeline.learn.train import flat_metrics, git_commit
 
     def flatten(value, prefix=""):
         if isinstance(value, dict):

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .config import load_taxonomy
-from .evaluate import gold_item_pairs
-from .process import DocumentError, Pipeline, discover
-from .records import Document, Item, squash
-from .topics import Lexicon
+from pipeline.config import load_taxonomy
+from pipeline.evaluate.matching import gold_item_pairs
+from pipeline.ingest import discover
+from pipeline.stages.pipeline import DocumentError, Pipeline
+from pipeline.records import Document, Item
+from pipeline.stages.item_text import topic_text, type_text
+from pipeline.stages.topics import Lexicon
 
 # Confident rule outputs that may serve as weak type labels.
 WEAK_TYPE_RULES = {"rules:indstilling", "rules:title_prefix", "rules:announcement_title"}
@@ -32,26 +33,6 @@ class Example:
     topics: list[str] | None
     source: str  # "gold" | "weak"
     label_rules: dict[str, str] = field(default_factory=dict)
-
-
-def type_text(item: Item, type_words: list[str]) -> str:
-    """What a type model sees: content only, the printed type word ("Orientering - ", "Beslutningssag:")
-    removed; sections marked so features can tell the Indstilling from the Beslutning (see parse_type_text)."""
-    words = "|".join(re.escape(w) for w in sorted(type_words, key=len, reverse=True))
-    title = re.sub(rf"^(?:{words})\b\s*[:\-–]?\s*", "", item.title, flags=re.I)
-    return f"{title}\n\nIndstilling: {item.recommendation or ''}\n\nBeslutning: {item.decision or ''}"
-
-
-def parse_type_text(text: str) -> Item:
-    """The item a type text was made from (title, recommendation, decision)."""
-    title, _, rest = text.partition("\n\nIndstilling: ")
-    recommendation, _, decision = rest.partition("\n\nBeslutning: ")
-    return Item(0, title, recommendation=recommendation or None, decision=decision or None)
-
-
-def topic_text(document: Document, item: Item, max_chars: int = 20000) -> str:
-    start, end = item.spans["item"]
-    return item.title + "\n\n" + squash(document.source.text[start:end])[:max_chars]
 
 
 def _example(document: Document, item: Item, type_words: list[str], **labels) -> Example:

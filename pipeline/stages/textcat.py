@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import CONFIG_DIR, Taxonomy
+from pipeline.config import CONFIG_DIR, Taxonomy
 
 
 class TextClassifier:
@@ -90,13 +90,13 @@ class SklearnClassifier(TextClassifier):
         ]
         weights = {"words": 1.0, "chars": 1.0}
         if self.multilabel and self.taxonomy is not None:
-            from .topics import LexiconFeatures
+            from pipeline.stages.topics import LexiconFeatures
 
             blocks.append(("evidence", LexiconFeatures(self.taxonomy)))
             weights["evidence"] = self.params["evidence_weight"]
         elif not self.multilabel and self.params["evidence_weight"]:
-            from .classify import RuleClassifier, RuleFeatures
-            from .config import load_pipeline_config
+            from pipeline.stages.classify import RuleClassifier, RuleFeatures
+            from pipeline.config import load_pipeline_config
 
             config = load_pipeline_config()
             blocks.append(("evidence", RuleFeatures(RuleClassifier(config.classify, config.segment))))

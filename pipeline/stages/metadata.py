@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from .config import MetadataConfig, Municipalities
-from .records import Span, squash
+from pipeline.config import MetadataConfig, Municipalities
+from pipeline.records import Span, squash
 
 _NAME = r"[A-ZÆØÅ][\wæøåÆØÅ'’-]+(?:[ \t]+(?:[A-ZÆØÅ]\.|[A-ZÆØÅ][\wæøåÆØÅ'’-]+|von|van|de|la|af))*"
 

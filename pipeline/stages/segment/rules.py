@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .config import SegmentConfig
-from .records import Item, SourceText, Span, squash
-from .text import sentences
+from pipeline.config import SegmentConfig
+from pipeline.records import Item, SourceText, Span, squash
+from pipeline.stages.text import sentences
 
 
 class SegmentationError(Exception):

@@ -1,7 +1,9 @@
-"""Evaluate predictions against gold JSON (shared/gold/GUIDELINES.md), field by field.
+"""Evaluate predictions against gold JSON (shared/gold/GUIDELINES.md), field by field, per document, per
+municipality and overall.
 
-Items are matched by title (fuzzy, one-to-one); every other item metric is computed over matched pairs.
-Verbatim fields are scored by token F1 (SQuAD-style) over pairs where gold or prediction has text."""
+Items are paired in document order by title, or by content where a title is missing (matching.py); every
+other item metric is computed over paired items. A null gold value means "cannot be judged from this text"
+(pages cut mid-item) and is never scored. Verbatim fields are scored by token F1 (SQuAD-style)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
-from .config import ITEM_TYPES, QualityGate, load_pipeline_config
-from .text import tokens
-
-TITLE_MATCH_MIN = 80.0
-
+from pipeline.config import ITEM_TYPES, QualityGate, load_pipeline_config
+from pipeline.evaluate.matching import gold_item_pairs, match_items
+from pipeline.stages.text import tokens
 
 def token_f1(gold: str | None, pred: str | None) -> float:
     g, p = tokens(gold), tokens(pred)
@@ -54,27 +52,6 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
 
 
-def _title_key(title: str | None) -> str:
-    return " ".join(tokens(title))
-
-
-def match_items(gold_items: list[dict], pred_items: list[dict]) -> list[tuple[int, int]]:
-    """One-to-one pairs (gold index, pred index) by title similarity, best first; ties broken by position."""
-    candidates = []
-    for gi, g in enumerate(gold_items):
-        for pi, p in enumerate(pred_items):
-            score = fuzz.ratio(_title_key(g.get("title")), _title_key(p.get("title")))
-            if score >= TITLE_MATCH_MIN:
-                candidates.append((-score, abs(gi - pi), gi, pi))
-    pairs, used_g, used_p = [], set(), set()
-    for _, _, gi, pi in sorted(candidates):
-        if gi not in used_g and pi not in used_p:
-            pairs.append((gi, pi))
-            used_g.add(gi)
-            used_p.add(pi)
-    return sorted(pairs)
-
-
 def _set_f1(gold: list[str], pred: list[str]) -> float:
     g, p = set(gold), set(pred)
     return prf(len(g & p), len(p), len(g))["f1"]
@@ -97,70 +74,135 @@ class _Pair:
     pred: dict
 
 
-def evaluate_dirs(gold_dir: Path, pred_dir: Path) -> dict:
-    type_prefixes = load_pipeline_config().segment.type_prefixes
-    per_document = {}
-    pairs: list[_Pair] = []
-    item_counts = Counter()
-    meta_hits = Counter()
-    errors = []
-    item_errors: list[dict] = []
-    grounded: list[bool] = []
-    gold_files = sorted(Path(gold_dir).glob("*.json"))
-    if not gold_files:
-        raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
-    for gold_path in gold_files:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        pred_path = Path(pred_dir) / f"{Path(gold.get('document') or gold_path.name).stem}.json"
-        pred = json.loads(pred_path.read_text(encoding="utf-8")) if pred_path.exists() else None
-        if pred is None:
-            errors.append(f"{pred_path}: no prediction for {gold_path.name}")
-            pred = {"items": []}
-        matched = match_items(gold["items"], pred["items"])
-        grounded.extend(_grounded_numbers(pred_path, pred))
-        doc_pairs = [_Pair(gold_path.stem, gold["items"][gi], pred["items"][pi]) for gi, pi in matched]
-        pairs.extend(doc_pairs)
-        items = prf(len(matched), len(pred["items"]), len(gold["items"]))
-        item_counts.update({"tp": len(matched), "n_pred": len(pred["items"]), "n_gold": len(gold["items"])})
-        metadata = {
-            field: gold.get(field) == pred.get(field) for field in ("municipality", "committee", "meeting_date")
-        }
-        metadata["attendees_f1"] = _set_f1(gold.get("attendees", []), pred.get("attendees", []))
-        metadata["absent_f1"] = _set_f1(gold.get("absent", []), pred.get("absent", []))
-        for field in ("municipality", "committee", "meeting_date"):
-            meta_hits[field] += metadata[field]
-        meta_hits["attendees_f1"] += metadata["attendees_f1"]
-        meta_hits["absent_f1"] += metadata["absent_f1"]
-        item_errors.extend(_item_errors(gold_path.stem, gold["items"], pred["items"], matched))
-        per_document[gold_path.stem] = {
-            "items": items,
-            **_item_field_metrics(doc_pairs, type_prefixes),
-            "metadata": metadata,
-            "missed_items": [g["title"] for i, g in enumerate(gold["items"]) if i not in {gi for gi, _ in matched}],
-            "spurious_items": [p["title"] for i, p in enumerate(pred["items"]) if i not in {pi for _, pi in matched}],
-        }
-    n_docs = len(gold_files)
-    overall = {
-        "documents": n_docs,
-        "items": prf(item_counts["tp"], item_counts["n_pred"], item_counts["n_gold"]),
-        "min_item_f1_per_document": min(d["items"]["f1"] for d in per_document.values()),
+@dataclass
+class DocumentResult:
+    """One gold document against its prediction: the raw material every aggregate is computed from."""
+
+    name: str
+    municipality: str | None
+    pairs: list[_Pair]
+    n_gold: int
+    n_pred: int
+    metadata: dict  # field → True/False (None: gold cannot judge it), attendee/absent F1 → float or None
+    grounded: list[bool]
+    item_errors: list[dict]
+    missed: list
+    spurious: list
+
+
+METADATA_FIELDS = ("municipality", "committee", "meeting_date")
+
+
+def load_gold(gold_dirs: list[Path]) -> list[tuple[Path, dict]]:
+    """Every gold JSON of the given folders, with a clear error for a folder without any."""
+    found = []
+    for gold_dir in gold_dirs:
+        files = sorted(Path(gold_dir).glob("*.json")) if Path(gold_dir).is_dir() else []
+        if not files:
+            raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
+        found += [(path, json.loads(path.read_text(encoding="utf-8"))) for path in files]
+    return found
+
+
+def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None) -> DocumentResult:
+    matched = match_items(gold["items"], pred["items"])
+    metadata: dict = {}
+    for field in METADATA_FIELDS:
+        metadata[field] = None if gold.get(field) is None else gold[field] == pred.get(field)
+    for field in ("attendees", "absent"):
+        metadata[f"{field}_f1"] = None if gold.get(field) is None else _set_f1(gold[field], pred.get(field) or [])
+    matched_gold, matched_pred = {gi for gi, _ in matched}, {pi for _, pi in matched}
+    return DocumentResult(
+        name=name,
+        municipality=gold.get("municipality"),
+        pairs=[_Pair(name, gold["items"][gi], pred["items"][pi]) for gi, pi in matched],
+        n_gold=len(gold["items"]),
+        n_pred=len(pred["items"]),
+        metadata=metadata,
+        grounded=_grounded_numbers(pred_path, pred) if pred_path else [],
+        item_errors=_item_errors(name, gold["items"], pred["items"], matched),
+        missed=[g.get("title") for i, g in enumerate(gold["items"]) if i not in matched_gold],
+        spurious=[p.get("title") for i, p in enumerate(pred["items"]) if i not in matched_pred],
+    )
+
+
+def aggregate(results: list[DocumentResult], type_prefixes: dict[str, str]) -> dict:
+    """Every metric over a set of documents (all of them, one municipality, or one document)."""
+    pairs = [pair for r in results for pair in r.pairs]
+
+    def judged_mean(key: str) -> float | None:
+        values = [float(r.metadata[key]) for r in results if r.metadata.get(key) is not None]
+        return sum(values) / len(values) if values else None
+
+    field_accuracy = [float(r.metadata[f]) for r in results for f in METADATA_FIELDS if r.metadata.get(f) is not None]
+    grounded = [g for r in results for g in r.grounded]
+    per_document_f1 = [prf(len(r.pairs), r.n_pred, r.n_gold)["f1"] for r in results]
+    return {
+        "documents": len(results),
+        "items": prf(len(pairs), sum(r.n_pred for r in results), sum(r.n_gold for r in results)),
+        "min_item_f1_per_document": min(per_document_f1) if per_document_f1 else None,
         **_item_field_metrics(pairs, type_prefixes),
         "metadata": {
-            "municipality_accuracy": meta_hits["municipality"] / n_docs,
-            "committee_accuracy": meta_hits["committee"] / n_docs,
-            "meeting_date_accuracy": meta_hits["meeting_date"] / n_docs,
-            "attendees_f1": meta_hits["attendees_f1"] / n_docs,
-            "absent_f1": meta_hits["absent_f1"] / n_docs,
+            "municipality_accuracy": judged_mean("municipality"),
+            "committee_accuracy": judged_mean("committee"),
+            "meeting_date_accuracy": judged_mean("meeting_date"),
+            "accuracy": sum(field_accuracy) / len(field_accuracy) if field_accuracy else None,
+            "attendees_f1": judged_mean("attendees_f1"),
+            "absent_f1": judged_mean("absent_f1"),
         },
+        "summary_grounded_numbers": sum(grounded) / len(grounded) if grounded else None,
+        "type_confusion": confusion([(p.gold.get("type"), p.pred.get("type")) for p in pairs
+                                     if p.gold.get("type") is not None], list(ITEM_TYPES)),
     }
-    overall["summary_grounded_numbers"] = sum(grounded) / len(grounded) if grounded else None
-    overall["type_confusion"] = confusion([(p.gold.get("type"), p.pred.get("type")) for p in pairs], list(ITEM_TYPES))
-    return {"overall": overall, "per_document": per_document, "errors": errors, "item_errors": item_errors}
+
+
+def _index_predictions(pred_dir: Path) -> dict[str, Path]:
+    """Predicted JSONs by the stem of the document they were made from (any depth under pred_dir)."""
+    index: dict[str, Path] = {}
+    for path in sorted(Path(pred_dir).rglob("*.json")):
+        if path.name in ("metrics.json", "scores.json") or "text" in path.relative_to(pred_dir).parts[:-1]:
+            continue
+        index.setdefault(path.stem, path)
+    return index
+
+
+def evaluate_dirs(gold_dirs: Path | list[Path], pred_dir: Path) -> dict:
+    """Predictions in pred_dir against every gold document of gold_dirs: per document, per municipality
+    and overall. A gold field that is null (cannot be judged from the text) is never scored."""
+    gold_dirs = [gold_dirs] if isinstance(gold_dirs, (str, Path)) else list(gold_dirs)
+    type_prefixes = load_pipeline_config().segment.type_prefixes
+    predictions = _index_predictions(Path(pred_dir))
+    results: list[DocumentResult] = []
+    errors = []
+    for gold_path, gold in load_gold(gold_dirs):
+        stem = Path(gold.get("document") or gold_path.name).stem
+        pred_path = predictions.get(stem)
+        pred = json.loads(pred_path.read_text(encoding="utf-8")) if pred_path else None
+        if pred is None:
+            errors.append(f"{Path(pred_dir) / (stem + '.json')}: no prediction for {gold_path.name}")
+            pred = {"items": []}
+        results.append(evaluate_document(gold_path.stem, gold, pred, pred_path))
+    per_document = {}
+    for result in results:
+        entry = aggregate([result], type_prefixes)
+        entry["metadata"].update({f: result.metadata[f] for f in METADATA_FIELDS})
+        entry.update(municipality=result.municipality, missed_items=result.missed, spurious_items=result.spurious)
+        per_document[result.name] = entry
+    groups: dict[str, list[DocumentResult]] = {}
+    for result in results:
+        groups.setdefault(result.municipality or "?", []).append(result)
+    return {
+        "overall": aggregate(results, type_prefixes),
+        "per_document": per_document,
+        "per_municipality": {name: aggregate(group, type_prefixes) for name, group in sorted(groups.items())},
+        "errors": errors,
+        "item_errors": [e for r in results for e in r.item_errors],
+    }
 
 
 def _grounded_numbers(pred_path: Path, pred: dict) -> list[bool]:
     """Per predicted item: does every number of its summary occur in the item's source text?"""
-    from .summarize import ungrounded
+    from pipeline.stages.summarize import ungrounded
 
     text_path = pred_path.parent / (pred.get("source", {}).get("text_path") or "")
     if not pred.get("items") or not text_path.is_file():
@@ -210,22 +252,25 @@ def confusion(pairs: list[tuple[str, str]], labels: list[str]) -> dict:
 
 
 def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> dict:
+    """Scores over matched pairs; a pair whose gold value is null for a field is not scored on it (except
+    title prefix and case number, where null means "none printed")."""
+
     def mean(values: list[float]) -> float | None:
         return sum(values) / len(values) if values else None
 
-    type_pairs = [(p.gold.get("type"), p.pred.get("type")) for p in pairs]
-    prefixed = [p for p in pairs if p.pred.get("title_prefix") in type_prefixes]
+    def judged(field: str) -> list[_Pair]:
+        return [p for p in pairs if p.gold.get(field) is not None]
+
+    type_pairs = [(p.gold["type"], p.pred.get("type")) for p in judged("type")]
+    prefixed = [p for p in judged("type") if p.pred.get("title_prefix") in type_prefixes]
     text_scores = {}
     for field in ("recommendation", "decision"):
-        scored = [token_f1(p.gold.get(field), p.pred.get(field)) for p in pairs if p.gold.get(field) or p.pred.get(field)]
-        text_scores[f"{field}_token_f1"] = mean(scored)
-        text_scores[f"{field}_exact"] = mean(
-            [float((p.gold.get(field) or None) == (p.pred.get(field) or None)) for p in pairs]
-        )
+        text_scores[f"{field}_token_f1"] = mean([token_f1(p.gold[field], p.pred.get(field)) for p in judged(field)])
+        text_scores[f"{field}_exact"] = mean([float(p.gold[field] == p.pred.get(field)) for p in judged(field)])
     summaries = [p for p in pairs if p.gold.get("summary")]
     return {
         **_dissent_metrics(pairs),
-        "topics": _topic_metrics(pairs),
+        "topics": _topic_metrics(judged("topics")),
         "summary_rouge_l": mean([rouge_l(p.gold["summary"], p.pred.get("summary")) for p in summaries]),
         "summary_within_60_words": mean([float(len((p.pred.get("summary") or "").split()) <= 60) for p in pairs]),
         "summary_mean_words": mean([float(len((p.pred.get("summary") or "").split())) for p in pairs]),
@@ -233,15 +278,15 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
         "type_accuracy": mean([float(g == p) for g, p in type_pairs]),
         "type": macro_f1(type_pairs, ITEM_TYPES),
         "type_title_prefix_baseline": {
-            "coverage": len(prefixed) / len(pairs) if pairs else None,
+            "coverage": len(prefixed) / len(type_pairs) if type_pairs else None,
             "accuracy_where_printed": mean(
-                [float(type_prefixes[p.pred["title_prefix"]] == p.gold.get("type")) for p in prefixed]
+                [float(type_prefixes[p.pred["title_prefix"]] == p.gold["type"]) for p in prefixed]
             ),
         },
         "title_prefix_accuracy": mean([float(p.gold.get("title_prefix") == p.pred.get("title_prefix")) for p in pairs]),
         "case_number_accuracy": mean([float(p.gold.get("case_number") == p.pred.get("case_number")) for p in pairs]),
-        "number_accuracy": mean([float(p.gold.get("number") == p.pred.get("number")) for p in pairs]),
-        "outcome_accuracy": mean([float(p.gold.get("outcome") == p.pred.get("outcome")) for p in pairs]),
+        "number_accuracy": mean([float(p.gold["number"] == p.pred.get("number")) for p in judged("number")]),
+        "outcome_accuracy": mean([float(p.gold["outcome"] == p.pred.get("outcome")) for p in judged("outcome")]),
         **text_scores,
     }
 
@@ -263,11 +308,11 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
     rationales by token F1 over positions matched on (item, party, stance)."""
 
     def keyed(item_id, item: dict) -> tuple[set, set, set, dict]:
-        votes = {(item_id, side, party) for v in item.get("votes", []) for side in ("for", "against", "abstain")
+        votes = {(item_id, side, party) for v in item.get("votes") or [] for side in ("for", "against", "abstain")
                  for party in v.get(side, [])}
-        positions = {(item_id, p.get("party"), p.get("stance")) for p in item.get("positions", [])}
-        parties = {(item_id, p.get("party")) for p in item.get("positions", [])}
-        rationales = {(item_id, p.get("party"), p.get("stance")): p.get("rationale") for p in item.get("positions", [])}
+        positions = {(item_id, p.get("party"), p.get("stance")) for p in item.get("positions") or []}
+        parties = {(item_id, p.get("party")) for p in item.get("positions") or []}
+        rationales = {(item_id, p.get("party"), p.get("stance")): p.get("rationale") for p in item.get("positions") or []}
         return votes, positions, parties, rationales
 
     sets = {name: [set(), set()] for name in ("votes", "positions", "parties")}
@@ -275,9 +320,14 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
     for index, pair in enumerate(pairs):
         item_id = (pair.document, index)
         gold, pred = keyed(item_id, pair.gold), keyed(item_id, pair.pred)
+        judged = {"votes": pair.gold.get("votes") is not None, "positions": pair.gold.get("positions") is not None}
+        judged["parties"] = judged["positions"]
         for position, name in enumerate(("votes", "positions", "parties")):
-            sets[name][0] |= gold[position]
-            sets[name][1] |= pred[position]
+            if judged[name]:
+                sets[name][0] |= gold[position]
+                sets[name][1] |= pred[position]
+        if not judged["positions"]:
+            continue
         for key in gold[3].keys() & pred[3].keys():
             if gold[3][key] or pred[3][key]:
                 rationale_scores.append(token_f1(gold[3][key], pred[3][key]))
@@ -331,24 +381,44 @@ def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
     return [f"{name} {value:.3f} < {floor:.3f}" for name, value, floor in checks if value is not None and value < floor]
 
 
-def format_table(metrics: dict) -> str:
-    rows = [("document", "items P", "items R", "items F1", "type acc", "rec F1", "dec F1", "date", "munic.")]
-    def fmt(value) -> str:
-        return "-" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
-    for name, doc in metrics["per_document"].items():
-        rows.append((name, fmt(doc["items"]["precision"]), fmt(doc["items"]["recall"]), fmt(doc["items"]["f1"]),
-                     fmt(doc["type_accuracy"]), fmt(doc["recommendation_token_f1"]), fmt(doc["decision_token_f1"]),
-                     fmt(doc["metadata"]["meeting_date"]), fmt(doc["metadata"]["municipality"])))
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def format_table(metrics: dict, by: str = "document") -> str:
+    """The metrics as a text table, one row per document (or per municipality), then the overall row."""
+    fmt = _fmt
+    group_rows = metrics["per_municipality"] if by == "municipality" else metrics["per_document"]
+    rows = [(by, "docs", "items P", "items R", "items F1", "type acc", "rec F1", "dec F1", "pos F1", "date", "munic.",
+             "committee")]
+
+    def row(name: str, m: dict, date, municipality, committee) -> tuple:
+        return (name, str(m["documents"]), fmt(m["items"]["precision"]), fmt(m["items"]["recall"]),
+                fmt(m["items"]["f1"]), fmt(m["type_accuracy"]), fmt(m["recommendation_token_f1"]),
+                fmt(m["decision_token_f1"]), fmt(m["positions_f1"]["f1"] if m["positions_f1"]["n_gold"] or
+                                                 m["positions_f1"]["n_pred"] else None),
+                fmt(date), fmt(municipality), fmt(committee))
+
+    for name, m in group_rows.items():
+        meta = m["metadata"]
+        if by == "municipality":
+            rows.append(row(name, m, meta["meeting_date_accuracy"], meta["municipality_accuracy"], meta["committee_accuracy"]))
+        else:
+            rows.append(row(name, m, meta["meeting_date"], meta["municipality"], meta["committee"]))
     o = metrics["overall"]
-    rows.append(("OVERALL", fmt(o["items"]["precision"]), fmt(o["items"]["recall"]), fmt(o["items"]["f1"]),
-                 fmt(o["type_accuracy"]), fmt(o["recommendation_token_f1"]), fmt(o["decision_token_f1"]),
-                 fmt(o["metadata"]["meeting_date_accuracy"]), fmt(o["metadata"]["municipality_accuracy"])))
+    rows.append(row("OVERALL", o, o["metadata"]["meeting_date_accuracy"], o["metadata"]["municipality_accuracy"],
+                    o["metadata"]["committee_accuracy"]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.insert(len(lines) - 1, "-" * len(lines[0]))
     baseline = o["type_title_prefix_baseline"]
     lines.append(
+        f"metadata accuracy {fmt(o['metadata']['accuracy'])}; worst document item F1 {fmt(o['min_item_f1_per_document'])}\n"
         f"type macro-F1 {fmt(o['type']['macro_f1'])}; title-prefix baseline: accuracy "
         f"{fmt(baseline['accuracy_where_printed'])} on the {fmt(baseline['coverage'])} of items with a printed prefix; "
         f"outcome acc {fmt(o['outcome_accuracy'])}; case no. acc {fmt(o['case_number_accuracy'])}; "
@@ -362,25 +432,11 @@ def format_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def gold_item_pairs(gold_dir: Path, corpus_dir: Path, pipeline):
-    """(gold document, processed Document, gold item, predicted Item) for every gold item the pipeline finds
-    in the raw minutes the gold annotates (matched by title)."""
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        source = Path(corpus_dir) / gold["document"]
-        if not source.exists():
-            continue
-        document = pipeline.process(source)
-        predicted = [item.to_json() for item in document.items]
-        for gold_index, pred_index in match_items(gold["items"], predicted):
-            yield gold, document, gold["items"][gold_index], document.items[pred_index]
-
-
 def summary_baselines(gold_dir: Path, corpus_dir: Path) -> dict:
     """Lead sentences, plain TextRank and the pipeline's summariser side by side on the gold summaries:
     ROUGE-L, share of summaries whose numbers all occur in the item, mean length, share within 60 words."""
-    from .process import Pipeline
-    from .summarize import LeadSummarizer, TextRankSummarizer, ungrounded
+    from pipeline.stages.pipeline import Pipeline
+    from pipeline.stages.summarize import LeadSummarizer, TextRankSummarizer, ungrounded
 
     pipeline = Pipeline(use_models=False)
     systems = {"lead": LeadSummarizer(), "textrank": TextRankSummarizer(), "referat": pipeline.summarizer}

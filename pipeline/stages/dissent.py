@@ -17,9 +17,9 @@ import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.util import filter_spans
 
-from .config import DissentConfig
-from .records import Position, Span, Vote, squash
-from .text import sentences
+from pipeline.config import DissentConfig
+from pipeline.records import Position, Span, Vote, squash
+from pipeline.stages.text import sentences
 
 _TITLES = {"udvalgsformand", "formand", "formanden", "næstformand", "borgmester", "borgmesteren", "rådmand",
            "byrådsmedlem", "rådmanden", "medlem", "udvalgsmedlem", "kommunalbestyrelsesmedlem"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Span
+from pipeline.records import Span
 
 _ABBREVIATIONS = {
     "pga", "bl.a", "jf", "ca", "evt", "nr", "kr", "mio", "mia", "f.eks", "fx", "dvs", "inkl", "ekskl", "stk",

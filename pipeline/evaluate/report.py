@@ -216,7 +216,7 @@ def _error_html(error: dict, predicted: dict | None, text: str) -> str:
 
 
 def write_report(metrics: dict, pred_dir: Path, out: Path) -> Path:
-    from .writers import write_text_atomic
+    from pipeline.writers import write_text_atomic
 
     write_text_atomic(out, build_report(metrics, pred_dir))
     return out

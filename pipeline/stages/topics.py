@@ -8,7 +8,7 @@ import re
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .config import Taxonomy
+from pipeline.config import Taxonomy
 
 
 def split_title(text: str) -> tuple[str, str]:

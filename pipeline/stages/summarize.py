@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import spacy
 
-from .records import Document, Item, squash
-from .text import tokens
+from pipeline.records import Document, Item, squash
+from pipeline.stages.text import tokens
 
 MAX_WORDS = 60
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -1,0 +1,1 @@
+"""Scoring predictions against gold, and the report; calls stages, never run/."""

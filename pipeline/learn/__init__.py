@@ -1,0 +1,1 @@
+"""Training data and training jobs; calls stages and evaluate, never run/."""

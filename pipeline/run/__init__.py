@@ -1,0 +1,1 @@
+"""Many documents: workers, Ray, manifest, outputs, export, DVC stages."""
