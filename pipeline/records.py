@@ -90,7 +90,7 @@ class Position:
 @dataclass
 class Item:
     number: int
-    title: str
+    title: str | None  # None: not printed, or not on this page (it starts inside the item)
     title_prefix: str | None = None
     case_number: str | None = None
     type: str | None = None

@@ -211,7 +211,7 @@ def _error_html(error: dict, predicted: dict | None, text: str) -> str:
                   f"<p class='muted'>Source text of the item:</p><pre class='source'>{html.escape(text[start:end])}</pre>")
     elif kind == "missed":
         inner += "<p class='muted'>No predicted item matched this gold title: see the document's other errors.</p>"
-    return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'])} "
+    return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'] or '(untitled item)')} "
             f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
 
 

@@ -25,11 +25,12 @@ class RuleClassifier:
         """The type and the rule that gave it. Content (the Indstilling) outranks the printed prefix."""
         if item.recommendation:
             return self.type_from_recommendation(item.recommendation), "indstilling"
-        if any(p.search(item.title) for p in self.announcement_res):
+        title = item.title or ""
+        if any(p.search(title) for p in self.announcement_res):
             return "Meddelelser", "announcement_title"
         if item.title_prefix:
             return self.type_prefixes[item.title_prefix], "title_prefix"
-        if re.match(r"^godkendelse\b", item.title, re.I):
+        if re.match(r"^godkendelse\b", title, re.I):
             return "Beslutning", "title_godkendelse"
         if item.decision:
             outcome = self.outcome(item.decision)

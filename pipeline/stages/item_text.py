@@ -12,7 +12,7 @@ def type_text(item: Item, type_words: list[str]) -> str:
     """What a type model sees: content only, the printed type word ("Orientering - ", "Beslutningssag:")
     removed; sections marked so features can tell the Indstilling from the Beslutning (see parse_type_text)."""
     words = "|".join(re.escape(w) for w in sorted(type_words, key=len, reverse=True))
-    title = re.sub(rf"^(?:{words})\b\s*[:\-–]?\s*", "", item.title, flags=re.I)
+    title = re.sub(rf"^(?:{words})\b\s*[:\-–]?\s*", "", item.title or "", flags=re.I)
     return f"{title}\n\nIndstilling: {item.recommendation or ''}\n\nBeslutning: {item.decision or ''}"
 
 
@@ -25,4 +25,4 @@ def parse_type_text(text: str) -> Item:
 
 def topic_text(document: Document, item: Item, max_chars: int = 20000) -> str:
     start, end = item.spans["item"]
-    return item.title + "\n\n" + squash(document.source.text[start:end])[:max_chars]
+    return (item.title or "") + "\n\n" + squash(document.source.text[start:end])[:max_chars]

@@ -72,7 +72,7 @@ class ExtractiveSummarizer:
         start, end = item.spans["item"]
         sections = ("recommendation_heading", "decision_heading", "recommendation", "decision")
         stop = min([item.spans[k][0] for k in sections if k in item.spans] + [end])
-        begin = item.spans.get("case_number", item.spans["title"])[1]
+        begin = (item.spans.get("case_number") or item.spans.get("title") or (start, start))[1]
         text = _MARKUP.sub("", document.source.text[begin:stop])
         out = []
         for paragraph in re.split(r"\n\s*\n", text):
@@ -120,7 +120,7 @@ class ExtractiveSummarizer:
         short = re.fullmatch(r"(?P<what>[A-ZÆØÅ][\wæøå]+) (?:blev )?godkendt\.?", decision)
         if short and short.group("what").lower() not in ("indstillingen", "godkendt"):
             return f"{short.group('what')} blev godkendt."
-        approval = re.fullmatch(r"Godkendelse af (?P<what>.+)", item.title)
+        approval = re.fullmatch(r"Godkendelse af (?P<what>.+)", item.title or "")
         if approval and re.fullmatch(r"godkendt\.?", decision, re.I):  # "Godkendelse af dagsorden": "Godkendt."
             return f"{approval.group('what')[0].upper()}{approval.group('what')[1:]} blev godkendt."
         if item.outcome == "noted":
@@ -159,7 +159,7 @@ class ExtractiveSummarizer:
     @staticmethod
     def absence_sentence(document: Document, item: Item) -> str:
         """The agenda approval is where minutes record who sent apologies ("Afbud fra ...")."""
-        if not re.match(r"godkendelse af dagsorden", item.title, re.I) or not document.absent:
+        if not re.match(r"godkendelse af dagsorden", item.title or "", re.I) or not document.absent:
             return ""
         start, end = item.spans["item"]
         names = [n for n in document.absent if n in document.source.text[start:end]]
@@ -174,7 +174,7 @@ class ExtractiveSummarizer:
         sentences = self.case_sentences(document, item)
         chosen: list[int] = []
         if sentences and budget > 0:
-            scores = self.rank(sentences, item.title)
+            scores = self.rank(sentences, item.title or "")
             used = 0
             for index in sorted(range(len(sentences)), key=lambda i: -scores[i]):
                 length = len(words(sentences[index]))
@@ -186,7 +186,7 @@ class ExtractiveSummarizer:
                 return Summary(" ".join(filter(None, (truncate_words(sentences[best], budget), closing))),
                                "extractive")
         content = " ".join(sentences[i] for i in sorted(chosen))
-        text = " ".join(filter(None, (content, closing))) or item.title + "."
+        text = " ".join(filter(None, (content, closing))) or (item.title or "") + "."
         return Summary(truncate_words(text, self.max_words), "extractive")
 
 
@@ -271,12 +271,12 @@ class LeadSummarizer(ExtractiveSummarizer):
 
     def summarize(self, document: Document, item: Item) -> Summary:
         chosen, used = [], 0
-        for sentence in self.case_sentences(document, item) or [squash(item.decision or item.title)]:
+        for sentence in self.case_sentences(document, item) or [squash(item.decision or item.title or "")]:
             if used + len(words(sentence)) > self.max_words:
                 break
             chosen.append(sentence)
             used += len(words(sentence))
-        return Summary(" ".join(chosen) or truncate_words(squash(item.decision or item.title), self.max_words), "lead")
+        return Summary(" ".join(chosen) or truncate_words(squash(item.decision or item.title or ""), self.max_words), "lead")
 
 
 class TextRankSummarizer(ExtractiveSummarizer):
@@ -286,7 +286,7 @@ class TextRankSummarizer(ExtractiveSummarizer):
         sentences = self.case_sentences(document, item) + [squash(item.decision or "")]
         sentences = [s for s in sentences if s]
         if not sentences:
-            return Summary(item.title, "textrank")
+            return Summary(item.title or "", "textrank")
         bags = [set(tokens(s)) - _STOPWORDS for s in sentences]
         n = len(sentences)
         weight = [[len(bags[i] & bags[j]) / (math.log(len(bags[i]) + 1) + math.log(len(bags[j]) + 1) + 1e-9)

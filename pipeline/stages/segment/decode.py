@@ -1,0 +1,203 @@
+"""Decoding: item headings and their sections into `Item`s (title, number, case number, Indstilling and
+Beslutning spans). The learned segmenter and the rule fallback both end here, so an item means the same
+whichever found it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.records import Item, Span, squash
+from pipeline.stages.segment.vocabulary import Vocabulary
+from pipeline.stages.text import sentences
+
+
+@dataclass
+class Heading:
+    start: int  # where the item begins (heading line start)
+    title_span: Span | None  # None: an item whose title is not printed (or not on this page)
+    number: int | None
+    detector: str
+
+
+@dataclass
+class Section:
+    kind: str  # "recommendation" | "decision" | "absence" | "other"
+    heading: Span
+    body: Span
+    heading_text: str = ""
+
+
+class ItemBuilder:
+    """Turns headings (and their sections) into Items with the vocabulary's title, case-number and section rules."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+
+    def build_items(self, text: str, limit: int, headings: list[Heading], flat: bool,
+                    sections: list[list[Section]] | None = None) -> list[Item]:
+        """Items from their headings; each item's sections are given (a model labelled them) or found by the
+        heading vocabulary. An item without a title (title_span None) keeps title None."""
+        uses_prefix_separator = any(
+            h.title_span and (m := self.vocab.prefix_re.match(text[h.title_span[0] : h.title_span[1]]))
+            and m.group("sep").strip()
+            for h in headings
+        )
+        decision_dates = Counter()
+        item_sections = []
+        for index, heading in enumerate(headings):
+            end = headings[index + 1].start if index + 1 < len(headings) else limit
+            body_start = heading.title_span[1] if heading.title_span else heading.start
+            if index + 1 == len(headings):
+                appendix = self.vocab.appendix_re.search(text, body_start, end)
+                if appendix:
+                    end = appendix.start()
+            end = rstrip_offset(text, heading.start, end)
+            found = sections[index] if sections is not None else self.sections(text, body_start, end, flat)
+            found = [s for s in found if s.heading[0] < end]
+            for section in found:
+                if section.kind == "decision":
+                    decision_dates.update(dates_in(section.heading_text))
+            item_sections.append((heading, end, found))
+        meeting_date = decision_dates.most_common(1)[0][0] if decision_dates else None
+
+        items = []
+        for position, (heading, end, sections) in enumerate(item_sections, start=1):
+            item = Item(number=heading.number if heading.number is not None else position, title=None)
+            item.spans["item"] = (heading.start, end)
+            first_section = sections[0].heading[0] if sections else end
+            after_title = heading.start
+            case = None
+            if heading.title_span:
+                title, title_span, item.title_prefix = self.clean_title(text, heading, uses_prefix_separator)
+                in_title = self.vocab.title_case_re.search(text, title_span[0], title_span[1])
+                if in_title:  # "Valg af ... (2023-0012345)": the case number printed in the title
+                    item.case_number, item.spans["case_number"] = in_title.group("case"), in_title.span("case")
+                    title_span = (title_span[0], in_title.start())
+                    title = squash(text[title_span[0] : title_span[1]])
+                item.title, item.spans["title"] = title, title_span
+                after_title = title_span[1]
+            if item.case_number is None:
+                case = self.find_case_number(text[after_title : min(max(first_section, after_title), after_title + 600)])
+            if case:
+                value, (s, e) = case
+                item.case_number = value
+                item.spans["case_number"] = (after_title + s, after_title + e)
+            elif heading.detector == "case_label":
+                label = self.vocab.case_label_line_re.match(text, heading.start)
+                if label:
+                    item.case_number = label.group("value")
+                    item.spans["case_number"] = label.span("value")
+            recommendation = next((s for s in sections if s.kind == "recommendation"), None)
+            if recommendation:
+                item.spans["recommendation_heading"] = recommendation.heading
+                span = self.recommendation_span(text, recommendation.body)
+                if span:
+                    item.recommendation = squash(text[span[0] : span[1]])
+                    item.spans["recommendation"] = span
+            decisions = [s for s in sections if s.kind == "decision"]
+            if decisions:
+                chosen = next((s for s in decisions if meeting_date in dates_in(s.heading_text)), decisions[-1])
+                item.spans["decision_heading"] = decisions[0].heading
+                span = self.decision_span(text, chosen.body)
+                if span:
+                    item.decision = squash(text[span[0] : span[1]])
+                    item.spans["decision"] = span
+            item.provenance["segment"] = heading.detector
+            items.append(item)
+        return items
+
+    def clean_title(self, text: str, heading: Heading, uses_prefix_separator: bool = True) -> tuple[str, Span, str | None]:
+        start, end = heading.title_span
+        raw = text[start:end]
+        leader = self.vocab.leader_re.search(raw)
+        if leader:
+            end = start + leader.start()
+        raw = text[start:end].rstrip(" .\t")
+        end = start + len(raw)
+        prefix = None
+        m = self.vocab.prefix_re.match(raw)
+        if m:
+            if m.group("sep").strip():
+                prefix = m.group("prefix")
+                start += m.start("rest")
+            elif uses_prefix_separator:
+                prefix = m.group("prefix")
+        return squash(text[start:end]), (start, end), prefix
+
+    def find_case_number(self, region: str) -> tuple[str, Span] | None:
+        label = self.vocab.case_label_re.search(region)
+        if label:
+            for pattern in self.vocab.case_number_res:
+                m = pattern.match(region, label.end())
+                if m:
+                    return m.group(0), m.span()
+        for pattern in self.vocab.case_number_res:
+            m = pattern.search(region)
+            if m:
+                return m.group(0), m.span()
+        return None
+
+    def sections(self, text: str, start: int, end: int, flat: bool) -> list[Section]:
+        pattern = self.vocab.flat_heading_re if flat else self.vocab.line_heading_re
+        marks = []
+        for m in pattern.finditer(text, start, end):
+            kind = next(k for k in ("rec", "dec", "abs", "other") if m.groupdict().get(k))
+            marks.append((m.start(), m.end(), kind, m.group(0)))
+        kinds = {"rec": "recommendation", "dec": "decision", "abs": "absence", "other": "other"}
+        sections = []
+        for index, (s, e, kind, heading_text) in enumerate(marks):
+            body_end = marks[index + 1][0] if index + 1 < len(marks) else end
+            sections.append(Section(kinds[kind], (s, e), (e, body_end), heading_text))
+        return sections
+
+    def recommendation_span(self, text: str, body: Span) -> Span | None:
+        """The Indstilling's 'at ...' clauses, to the end of the section. A clause starts a line, follows a
+        sentence end or the word 'indstiller'; numbered clauses ("1. at ...") win over a lead-in such as
+        "indstiller til udvalget at anbefale over for byrådet"."""
+        start, end = body
+        starts = []
+        for m in re.finditer(r"(?P<num>\d{1,2}[.)][ \t]*|[-•–][ \t]*)?\bat\s", text[start:end]):
+            before = text[start : start + m.start()].rstrip(" \t")
+            if (
+                not before.strip()
+                or before.endswith(("\n", ".", ":", ";"))
+                or re.search(r"\bindstille[rs]?\b(?:\s+til\s+[^.\n]{1,120}?)?[,:]?$", before)
+            ):
+                starts.append((bool(m.group("num") and m.group("num")[0].isdigit()), start + m.start()))
+        if not starts:
+            return None
+        numbered = [position for is_numbered, position in starts if is_numbered]
+        return (numbered or [starts[0][1]])[0], rstrip_offset(text, start, end)
+
+    def decision_span(self, text: str, body: Span) -> Span | None:
+        """The decision text without the standing absence notes at its start or end."""
+        units = sentences(text, *body)
+        while units and self.is_absence(text[units[0][0] : units[0][1]]):
+            units.pop(0)
+        while units and self.is_absence(text[units[-1][0] : units[-1][1]]):
+            units.pop()
+        if not units:
+            return None
+        return units[0][0], units[-1][1]
+
+    def is_absence(self, sentence: str) -> bool:
+        sentence = sentence.strip()
+        return any(p.search(sentence) for p in self.vocab.absence_sentence_res)
+
+
+def is_flat(text: str) -> bool:
+    """Transcripts carry whole pages on one line: most text sits in very long lines."""
+    long_chars = sum(len(line) for line in text.split("\n") if len(line) > 600)
+    return long_chars > 0.5 * max(1, len(text))
+
+
+def rstrip_offset(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def dates_in(heading: str) -> list[str]:
+    return re.findall(r"\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}", heading)
