@@ -31,6 +31,7 @@ class IngestConfig(_Strict):
     repeated_line_min_share: float = Field(gt=0, le=1)
     transcript_min_pages: int = Field(ge=2)
     transcript_header_min_share: float = Field(gt=0, le=1)
+    transcript_min_page_chars: int = Field(ge=1)
     max_megabytes: int = Field(gt=0)
     ocr: bool = False
     ocr_language: str = "dan"
@@ -50,9 +51,12 @@ class SegmentConfig(_Strict):
     case_number_patterns: list[str]
     case_number_labels: list[str]
     announcement_titles: list[str]
+    furniture_patterns: list[str]
+    title_suffixes: list[str]
 
     _regex_fields = field_validator(
-        "absence_sentence_patterns", "appendix_patterns", "case_number_patterns", "announcement_titles"
+        "absence_sentence_patterns", "appendix_patterns", "case_number_patterns", "announcement_titles",
+        "furniture_patterns",
     )(_check_regexes)
 
     @field_validator("type_prefixes")

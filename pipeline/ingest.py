@@ -144,6 +144,8 @@ def strip_transcript_pages(text: str, config: IngestConfig) -> tuple[str, int | 
     if len(best) < config.transcript_min_pages:
         return text, None, None
     bodies = [_PAGE_LINE.match(lines[i]).group(2) for i in best]
+    if sorted(len(b) for b in bodies)[len(bodies) // 2] < config.transcript_min_page_chars:
+        return text, None, None  # numbered short lines: a list of items ("342 Godkendelse af dagsorden"), not pages
     header = _running_header(bodies, config.transcript_header_min_share)
     first_number = int(_PAGE_LINE.match(lines[best[0]]).group(1))
     out = lines[: best[0]]

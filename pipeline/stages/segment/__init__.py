@@ -1,5 +1,67 @@
-"""Segmentation: a document's lines into agenda items and their sections."""
+"""Segmentation: a document's lines into agenda items and their sections.
 
-from pipeline.stages.segment.rules import SegmentationError, Segmenter
+features.py describes each line, model.py (a CRF trained by `referat train segment`) labels the lines, and
+decode.py turns labelled lines into Items. Without a trained model the rule detectors of rules.py segment,
+and `segmentation.segmenter` in the output says which did.
+"""
 
-__all__ = ["SegmentationError", "Segmenter"]
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.config import SegmentConfig
+from pipeline.records import SourceText
+from pipeline.stages.segment.decode import ItemBuilder, LineDecoder, is_flat
+from pipeline.stages.segment.features import LineFeaturizer
+from pipeline.stages.segment.model import META_FILE, LineLabeller
+from pipeline.stages.segment.rules import Segmentation, SegmentationError, Segmenter
+from pipeline.stages.segment.vocabulary import Vocabulary
+
+__all__ = ["LineSegmenter", "Segmentation", "SegmentationError", "Segmenter", "build_segmenter"]
+
+
+class LineSegmenter:
+    """The learned segmenter: line features → CRF line labels → Items; the rules only where it finds none."""
+
+    def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str):
+        self.vocab = Vocabulary(config)
+        self.featurizer = LineFeaturizer(self.vocab)
+        self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.furniture_res)
+        self.builder = ItemBuilder(self.vocab)
+        self.labeller = labeller
+        self.version = version
+        self.rules = Segmenter(config)
+
+    def label_lines(self, source: SourceText):
+        text = source.text
+        limit = source.body_end or len(text)
+        lines = self.featurizer.lines(text, limit, source.transcript or is_flat(text[:limit]))
+        labels, probabilities = self.labeller.predict_one(self.featurizer.features(text, lines))
+        return lines, labels, probabilities
+
+    def segment(self, source: SourceText) -> Segmentation:
+        text = source.text
+        limit = source.body_end or len(text)
+        flat = source.transcript or is_flat(text[:limit])
+        lines, labels, probabilities = self.label_lines(source)
+        detector = f"model:{self.version}"
+        headings, sections, dropped = self.decoder.decode(text, lines, labels, detector)
+        if not headings:
+            segmentation = self.rules.segment(source)  # raises SegmentationError when the rules find none either
+            segmentation.info["segmenter"] = "rules (the model found no item)"
+            return segmentation
+        items = self.builder.build_items(text, limit, headings, flat, sections)
+        start_probability = {lines[i].start: p for i, p in enumerate(probabilities)}
+        for item in items:
+            item.confidence["segment"] = round(start_probability.get(item.spans["item"][0], 0.0), 4)
+        info = {"segmenter": detector, "lines": len(lines), "cut_items_dropped": dropped, "flat": flat}
+        return Segmentation(items, headings[0].start, info)
+
+
+def build_segmenter(config: SegmentConfig, model_dir: str | Path | None):
+    """The learned segmenter when its model folder holds a trained model, else the rule segmenter."""
+    if LineLabeller.exists(model_dir):
+        meta = json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
+        return LineSegmenter(config, LineLabeller.load(Path(model_dir)), meta.get("version", Path(model_dir).name))
+    return Segmenter(config)

@@ -201,3 +201,119 @@ def rstrip_offset(text: str, start: int, end: int) -> int:
 
 def dates_in(heading: str) -> list[str]:
     return re.findall(r"\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}", heading)
+
+
+# -------------------------------------------------------------------- line labels → headings and sections
+
+_NUMBERING = re.compile(
+    r"^[\s•·*>\-–]*(?:(?:Punkt|Pkt\.?|Nr\.?|Sag nr\.?|Sagnr\.?|åbent?|lukket|Side)\s*)?(?P<num>\d{1,4}(?!\d)(?![.,]\d))?"
+    r"(?:\s*[.:)\-–](?!\d))?\s*",
+    re.I,
+)
+_SECTION_KINDS = {"rec": "recommendation", "dec": "decision", "sec": "other", "case": "other"}
+
+
+def split_numbering(line: str) -> tuple[int | None, int]:
+    """An item heading's number and where its title starts ("Nr.143 - Godkendelse" → (143, 9))."""
+    m = _NUMBERING.match(line)
+    number = int(m.group("num")) if m and m.group("num") else None
+    return number, m.end() if m else 0
+
+
+class LineDecoder:
+    """Line labels (learn/line_labels.py) into the headings and sections ItemBuilder makes Items of.
+
+    An item starts at a T line (its title) or an S- line (an untitled item's first line); H- lines are its
+    section headings. A heading's own text ends where its vocabulary word does when the text is glued to it
+    ("BeslutningGodkendt.", "Indstilling: at ..."). Page furniture ends a section's text. A last item with
+    nothing under its title (the page was cut after the heading) is dropped unless it is a closed item, whose
+    content is never published.
+    """
+
+    def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, furniture_res: list[re.Pattern]):
+        self.vocab = vocab
+        self.glued_heading_re = glued_heading_re
+        self.furniture_res = furniture_res
+        suffixes = "|".join(re.escape(s) for s in vocab.config.title_suffixes)
+        self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$", re.I) if suffixes else None
+
+    def heading_extent(self, text: str, start: int, end: int) -> int:
+        """Where a heading line's heading ends: after its vocabulary word when its text follows on the line
+        ("Indstilling: at ...", "BeslutningGodkendt."), else at the line end ("Beslutning i Byrådet den ...")."""
+        line = text[start:end]
+        m = self.vocab.line_heading_re.match(line)
+        if m:
+            return start + m.end() if m.group("tail").strip().startswith(":") and line[m.end():].strip() else end
+        glued = self.glued_heading_re.match(line)
+        return start + glued.end() if glued else end
+
+    def _title_span(self, text: str, start: int, end: int) -> tuple[int | None, Span]:
+        number, offset = split_numbering(text[start:end])
+        begin = start + offset
+        if self.title_suffix_re:
+            suffix = self.title_suffix_re.search(text, begin, end)
+            if suffix and suffix.start() > begin:
+                end = suffix.start()
+        return number, (begin, end)
+
+    def _nearby_number(self, text: str, lines, indices: list[int]) -> int | None:
+        for index in indices:
+            if 0 <= index < len(lines):
+                line = text[lines[index].start : lines[index].end]
+                m = re.match(r"(?:[•·*]\s*(?P<a>\d{1,4})\.?\s*$|(?:Sag nr\.?|Pkt\.?|Punkt)\s*(?P<b>\d{1,4})\b)", line, re.I)
+                if m:
+                    return int(m.group("a") or m.group("b"))
+        return None
+
+    def decode(self, text: str, lines, labels: list[str], detector: str) -> tuple[list[Heading], list[list[Section]], int]:
+        """Headings, each item's sections, and how many items cut off after their heading were dropped."""
+        starts = [i for i, label in enumerate(labels) if label == "T" or label.startswith("S-")]
+        headings: list[Heading] = []
+        sections: list[list[Section]] = []
+        dropped = 0
+        for k, first in enumerate(starts):
+            last = (starts[k + 1] if k + 1 < len(starts) else len(lines)) - 1
+            span = None
+            number = None
+            title_index = first if labels[first] == "T" else next(
+                (i for i in range(first + 1, last + 1) if labels[i] == "H-title"), None)
+            body_from = first + 1
+            if title_index is not None:
+                title_end = title_index
+                while title_end + 1 <= last and labels[title_end + 1] == "TC":
+                    title_end += 1
+                number, span = self._title_span(text, lines[title_index].start, lines[title_end].end)
+                if span[0] >= span[1]:  # a number alone on the heading line: the title is on the next line
+                    span = None
+                body_from = max(body_from, title_end + 1)
+            if number is None:
+                number = self._nearby_number(text, lines, [first - 1, first, first + 1, first + 2])
+            marks = []
+            for i in range(first, last + 1):
+                label = labels[i]
+                role = label[2:] if label.startswith(("H-", "S-")) else None
+                if role in _SECTION_KINDS and not (i == title_index):
+                    kind = _SECTION_KINDS[role]
+                    m = self.vocab.line_heading_re.match(text, lines[i].start, lines[i].end)
+                    if m and m.group("abs"):
+                        kind = "absence"
+                    marks.append((i, kind))
+                elif any(p.search(text, lines[i].start, lines[i].end) for p in self.furniture_res):
+                    marks.append((i, "furniture"))
+            found = []
+            for n, (i, kind) in enumerate(marks):
+                heading_end = self.heading_extent(text, lines[i].start, lines[i].end)
+                body_end = lines[marks[n + 1][0]].start if n + 1 < len(marks) else lines[last].end
+                if kind != "furniture":
+                    found.append(Section(kind, (lines[i].start, heading_end), (heading_end, body_end),
+                                         text[lines[i].start : lines[i].end]))
+            has_content = any(labels[i] not in ("TC",) and not any(p.search(text, lines[i].start, lines[i].end)
+                                                                    for p in self.furniture_res)
+                              for i in range(body_from, last + 1))
+            title_text = text[span[0] : span[1]] if span else ""
+            if title_index == first and not has_content and not re.search(r"lukket", title_text, re.I):
+                dropped += 1
+                continue
+            headings.append(Heading(lines[first].start, span, number, detector))
+            sections.append(found)
+        return headings, sections, dropped

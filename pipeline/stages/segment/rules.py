@@ -60,7 +60,7 @@ class Segmenter:
         scores = {name: self._support(text, limit, found, toc_titles, flat) for name, found in candidates.items()}
         detector = max(scores, key=lambda name: (scores[name], -list(candidates).index(name)))
         headings = candidates[detector] if scores[detector] > 0 else []
-        info: dict = {"detector": detector if headings else "single_item", "flat": flat}
+        info: dict = {"segmenter": "rules", "detector": detector if headings else "single_item", "flat": flat}
         if toc_titles:
             headings, toc_info = self._cross_check_toc(text, limit, headings, toc_titles, toc_span)
             info.update(toc_info)

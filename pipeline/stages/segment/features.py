@@ -1,0 +1,277 @@
+"""Line features: what a line of minutes looks like and says, for the line labeller (model.py) to decide on.
+
+A document is cut into lines (a PDF transcript, whose pages are single lines, into sentence-like pieces at
+heading words). Each line is described by binary features: numbering shapes ("Punkt 3:", "Pkt. 42",
+"Nr.143 -", "1 : Title", "• 1", "01.", "258Godkendelse"), case-number labels, section headings (alone, with a
+committee and date, glued to their text as in "BeslutningGodkendt."), page furniture, capitalisation and length,
+whether its words come again later (a table of contents) or came before, whether its number continues the
+previous one, the old rule detectors' verdicts, and its position; then the same of its neighbours. The
+features say nothing of any one municipality: a new publisher is new training data, not new code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.stages.segment.vocabulary import Vocabulary, alternation
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int  # offsets of the line's text (stripped) in the normalised text
+    end: int
+    blank_before: bool  # an empty line (a block boundary) precedes it
+    indent: int
+
+
+# Item numbering shapes, tried in order; the group "num" is the item number.
+_SHAPES = [
+    ("item_word", r"(?:Punkt|Pkt\.?|Dagsordenspunkt|Dagsordenpunkt|Sag nr\.?|Sagnr\.?)\s*(?P<num>\d{1,4})\b"),
+    ("nr_dash", r"Nr\.?\s?(?P<num>\d{1,4})\s*[-–]"),
+    ("status_num", r"(?:åbent?|lukket)\s+(?P<num>\d{1,4})\b"),
+    ("bullet_num", r"[•·*]\s*(?P<num>\d{1,4})\.?\s*$"),
+    ("num_alone", r"(?P<num>\d{1,4})\.?\s*$"),
+    ("num_colon", r"(?P<num>\d{1,4})\s+:\s+\S"),
+    ("num_dot", r"(?P<num>\d{1,4})\.\s*(?=[A-ZÆØÅ\"“])"),
+    ("num_paren", r"(?P<num>\d{1,4})\)\s+\S"),
+    ("num_glued", r"(?P<num>\d{1,4})(?=[A-ZÆØÅ][a-zæøå])"),
+    ("num_space", r"(?P<num>\d{1,4})\s+(?=[A-ZÆØÅ\"“])"),
+    ("letter_item", r"[A-Z]\.\s+(?=[A-ZÆØÅ])"),
+]
+_DATE = re.compile(r"\b\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}\b|\b\d{1,2}\.?\s+[a-zæøå]{3,9}\.?,?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+_PARTY = re.compile(r"\((?:[A-ZÆØÅ]{1,2}|[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)?)\)")
+_WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö]+")
+_BULLET = re.compile(r"[•·*>\-–]\s*")
+
+
+class LineFeaturizer:
+    """Features of every line of a document, from the vocabulary of configs/pipeline.yaml."""
+
+    CONTEXT = ("shape=", "sec=", "case_label", "case_only", "furniture", "len=", "blank_before", "repeat_later",
+               "repeat_earlier", "toc_heading", "has_date", "w0=", "det_", "ends_", "title_case", "status_word",
+               "num_next", "at_clause", "sec_repeat", "first_heading", "numbered_")
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        config = vocab.config
+        self.shape_res = [(name, re.compile(pattern, re.I if name in ("status_num", "item_word") else 0))
+                          for name, pattern in _SHAPES]
+        self.furniture_res = [re.compile(p, re.I) for p in config.furniture_patterns]
+        headings = (config.recommendation_headings + config.decision_headings + config.other_headings
+                    + config.absence_headings)
+        self.glued_heading_re = re.compile(rf"^(?:{alternation(headings)})(?=[A-ZÆØÅ0-9])")
+        self.heading_word_re = re.compile(
+            rf"\b(?:{alternation(config.recommendation_headings + config.decision_headings)})\b", re.I)
+        self.case_label_start_re = re.compile(rf"^(?:{alternation(config.case_number_labels)})\s*:?\s*(?P<rest>.*)$", re.I)
+        self.case_pattern_res = vocab.case_number_res
+        # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label
+        # that starts a capitalised phrase, and after a sentence end.
+        words = alternation(headings + config.case_number_labels)
+        self.flat_split_re = re.compile(
+            rf"(?<=\S)\s+(?=(?:{words})[\s:])|(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9\"“])"
+        )
+
+    # ------------------------------------------------------------------ lines
+
+    def lines(self, text: str, limit: int, flat: bool) -> list[Line]:
+        """The document's non-empty lines up to `limit`; in a transcript, sentence-like pieces of them."""
+        out: list[Line] = []
+        blank = False
+        for m in re.finditer(r"[^\n]*", text[:limit]):
+            raw = m.group(0)
+            stripped = raw.strip()
+            if not stripped:
+                blank = blank or m.start() != m.end() or True
+                continue
+            start = m.start() + (len(raw) - len(raw.lstrip()))
+            end = start + len(stripped)
+            indent = len(raw) - len(raw.lstrip())
+            if flat:
+                cut = start
+                for piece in self.flat_split_re.finditer(text, start, end):
+                    if piece.start() > cut:
+                        out.append(Line(cut, piece.start(), blank, indent))
+                        blank = False
+                    cut = piece.end()
+                out.append(Line(cut, end, blank, indent))
+            else:
+                out.append(Line(start, end, blank, indent))
+            blank = False
+        return out
+
+    # ------------------------------------------------------------------ features
+
+    def shape(self, line: str) -> tuple[str | None, int | None]:
+        """The numbering shape of a line and its item number ("Punkt 3: ..." → ("item_word", 3))."""
+        if _DATE.match(line):
+            return None, None
+        bullet = _BULLET.match(line)
+        for name, pattern in self.shape_res:
+            m = pattern.match(line, bullet.end() if bullet and name != "bullet_num" else 0)
+            if m:
+                number = m.groupdict().get("num")
+                return name, int(number) if number else None
+        return None, None
+
+    def heading_key(self, text: str, line: Line) -> str:
+        """The heading word a section-heading line starts with ("Beslutning i Byrådet den ..." → "beslutning")."""
+        m = self.vocab.line_heading_re.match(text, line.start, line.end) or self.glued_heading_re.match(text, line.start, line.end)
+        word = m.group(0) if m else text[line.start : line.end]
+        return " ".join(_WORD.findall(word)[:2]).lower()
+
+    @staticmethod
+    def title_key(line: str) -> str:
+        """A line without numbering and punctuation: equal keys are the same title printed twice."""
+        words = _WORD.findall(re.sub(r"^[\W\d_]*(?:Punkt|Pkt|Nr|Sag nr)?[\W\d_]*", "", line))
+        return " ".join(w.lower() for w in words)[:30]
+
+    def own(self, text: str, line: Line) -> list[str]:
+        s = text[line.start : line.end]
+        n = len(s)
+        words = s.split()
+        f = ["bias"]
+        f.append("len=" + ("1" if n <= 3 else "s" if n <= 15 else "m" if n <= 40 else "l" if n <= 90 else "xl" if n <= 200 else "xxl"))
+        f.append("words=" + str(min(len(words), 12) // 3))
+        shape, _ = self.shape(s)
+        if shape:
+            f.append("shape=" + shape)
+        m = self.vocab.line_heading_re.match(s)
+        if m:
+            kind = next(k for k in ("rec", "dec", "abs", "other") if m.group(k))
+            f.append("sec=" + kind)
+            tail = m.group("tail").strip()
+            f.append("sec_alone" if not tail or tail == ":" else "sec_tail")
+            if _DATE.search(s):
+                f.append("sec_dated")
+        elif self.glued_heading_re.match(s):
+            f.append("sec=glued")
+        elif self.heading_word_re.search(s[:60]):
+            f.append("heading_word_early")
+        case = self.case_label_start_re.match(s)
+        if case:
+            f.append("case_label")
+            if not case.group("rest").strip():
+                f.append("case_label_empty")
+        if any(p.search(s) for p in self.case_pattern_res):
+            f.append("case_number")
+            if len(words) <= 2 and not case:
+                f.append("case_only")
+        if any(p.search(s) for p in self.furniture_res):
+            f.append("furniture")
+        if self.vocab.toc_re.match(s):
+            f.append("toc_heading")
+        if self.vocab.item_word_re.match(s):
+            f.append("det_item_word")
+        if self.vocab.numbered_re.match(s):
+            f.append("det_numbered")
+        if self.vocab.case_header_re.match(s):
+            f.append("det_case_header")
+        if self.vocab.appendix_re.match(s):
+            f.append("appendix")
+        if _DATE.search(s):
+            f.append("has_date")
+        if re.search(r"\bkl\.\s?\d", s):
+            f.append("has_time")
+        parties = len(_PARTY.findall(s))
+        if parties:
+            f.append("party" if parties == 1 else "parties")
+        if s.count(",") >= 3:
+            f.append("many_commas")
+        first = s[0]
+        f.append("first=" + ("upper" if first.isupper() else "lower" if first.islower() else "digit" if first.isdigit() else "other"))
+        letters = [c for c in s if c.isalpha()]
+        if len(letters) >= 4 and all(c.isupper() for c in letters):
+            f.append("all_caps")
+        capitalised = sum(w[0].isupper() for w in words if w[0].isalpha())
+        if len(words) >= 2 and capitalised >= 0.6 * len(words):
+            f.append("title_case")
+        f.append("ends_" + {".": "period", ":": "colon", ",": "comma", ")": "paren"}.get(s[-1], "other"))
+        if re.match(r"(?:\d{1,2}[.)]\s*|[-•·–]\s*)?at\s", s, re.I):
+            f.append("at_clause")
+        if re.search(r"\bindstille[rs]?\b|\bforeslår\b", s, re.I):
+            f.append("proposes")
+        if re.fullmatch(r"(?:Åben|Åbent|Lukket|Åbent punkt|Lukket punkt|Åben sag)", s, re.I):
+            f.append("status_word")
+        if re.search(r"\(?\s*Lukket\s*(?:punkt)?\s*\)?$", s, re.I):
+            f.append("closed_suffix")
+        if s.startswith("SOURCE:"):
+            f.append("source_line")
+        if line.blank_before:
+            f.append("blank_before")
+        if line.indent:
+            f.append("indented")
+        if s[0] in "•·*-–":
+            f.append("bullet")
+        lexical = _WORD.findall(s[:40])
+        if lexical:
+            f.append("w0=" + lexical[0].lower()[:16])
+            if len(lexical) > 1:
+                f.append("w01=" + lexical[0].lower()[:16] + "_" + lexical[1].lower()[:16])
+        return f
+
+    def features(self, text: str, lines: list[Line]) -> list[list[str]]:
+        """Per line: its own features, its numbering and repetition in the document, its neighbours'."""
+        own = [self.own(text, line) for line in lines]
+        keys = [self.title_key(text[line.start : line.end]) for line in lines]
+        positions: dict[str, list[int]] = {}
+        for index, key in enumerate(keys):
+            if len(key) >= 10:
+                positions.setdefault(key, []).append(index)
+        previous_number = None
+        seen_numbers: set[int] = set()
+        total = max(1, len(lines))
+        heading_seen: dict[str, int] = {}  # heading word → line index of its last occurrence
+        last_numbered = -1
+        first_heading = True
+        for index, line in enumerate(lines):
+            features = own[index]
+            heading = self.heading_key(text, line) if any(x.startswith("sec=") for x in features) else None
+            if heading:
+                if first_heading:
+                    features.append("first_heading")
+                    first_heading = False
+                if heading in heading_seen:
+                    # the same section again: a new item begins, unless a numbered heading came in between
+                    features.append("sec_repeat" if heading_seen[heading] < last_numbered else "sec_repeat_unnumbered")
+                heading_seen[heading] = index
+            found = positions.get(keys[index], [])
+            if found and found[-1] > index:
+                features.append("repeat_later")
+            if found and found[0] < index:
+                features.append("repeat_earlier")
+            shape, number = self.shape(text[line.start : line.end])
+            if shape and shape not in ("letter_item",):
+                last_numbered = index
+            if number is not None:
+                if previous_number is not None and number == previous_number + 1:
+                    features.append("num_next")
+                if number in seen_numbers:
+                    features.append("num_seen")
+                seen_numbers.add(number)
+                previous_number = number
+            features.append("pos=" + str(min(9, 10 * index // total)))
+            numbered_before = index > 0 and any(x.startswith("shape=") for x in own[index - 1])
+            numbered_after = index + 1 < len(own) and any(x.startswith("shape=") for x in own[index + 1])
+            if numbered_before and numbered_after:
+                features.append("numbered_run")
+            elif numbered_before or numbered_after:
+                features.append("numbered_neighbour")
+            if index < 3:
+                features.append("first_lines")
+        rows = []
+        for index, features in enumerate(own):
+            row = list(features)
+            for offset in (-2, -1, 1, 2):
+                neighbour = index + offset
+                if 0 <= neighbour < len(own):
+                    row += [f"{offset}:{x}" for x in own[neighbour] if x.startswith(self.CONTEXT)]
+                else:
+                    row.append(f"{offset}:none")
+            ahead = [x for k in range(index + 1, min(len(own), index + 4)) for x in own[k]]
+            if any(x.startswith("sec=") for x in ahead):
+                row.append("next3:sec")
+            if "case_label" in ahead:
+                row.append("next3:case_label")
+            rows.append(row)
+        return rows
