@@ -5,7 +5,7 @@ not which line is what. This module finds them in the document's lines and label
 
   O        outside any item (meeting header, navigation, table of contents)
   T, TC    an item's title line (it starts the item), and the title's continuation lines
-  S-<role> the first line of an item that prints no title (role: case, rec, dec, sec, body)
+  S, S-rec, S-dec  the first line of an item that prints no title (-rec, -dec: it is that section's heading)
   H-<role> a heading inside an item: its title after a case-number line that starts it, a case-number line,
            an Indstilling, Beslutning or other section heading
   I        any other line inside an item
@@ -28,8 +28,7 @@ from pipeline.records import SourceText, squash
 from pipeline.stages.segment.decode import is_flat
 from pipeline.stages.segment.features import Line, LineFeaturizer
 
-LABELS = ("O", "T", "TC", "S-case", "S-rec", "S-dec", "S-sec", "S-body", "H-title", "H-case", "H-rec", "H-dec", "H-sec",
-          "I")
+LABELS = ("O", "T", "TC", "S", "S-rec", "S-dec", "H-title", "H-case", "H-rec", "H-dec", "H-sec", "I")
 HEADING_KINDS = {"rec": "rec", "dec": "dec", "abs": "sec", "other": "sec"}
 
 
@@ -90,6 +89,9 @@ class LineAligner:
         numbered = self.featurizer.shape(line)[0] or (index > 0 and self.featurizer.shape(texts[index - 1])[0])
         return bool(numbered) or not line.rstrip().endswith(".")
 
+    def _number_only(self, line: str) -> bool:
+        return bool(re.fullmatch(r"[\W_]*(?:Punkt|Pkt\.?|Sag nr\.?|Nr\.?)?\s*\d{1,4}\.?\s*", line, re.I))
+
     def _trailing(self, line: str) -> bool:
         """Headings that close an item (its appendices, its absence note), never the start of the next one."""
         m = self.vocab.line_heading_re.match(line)
@@ -109,17 +111,26 @@ class LineAligner:
             body = m.group("rest")
         return squash(body)
 
-    def _title_candidates(self, texts: list[str], title: str) -> list[int]:
+    def _title_candidates(self, texts: list[str], title: str) -> dict[int, int]:
+        """Lines that print the title, each with how well: 2 the title alone (after its numbering), 1 the title
+        with something glued to it or cut, 0 the title opening a longer line."""
         key = squash(title).lower()
-        out = []
+        out = {}
         for index, line in enumerate(texts):
             low = self.title_text(line).lower()
             if not low:
                 continue
-            if (low == key or fuzz.ratio(low, key) >= 88 or (low.startswith(key) and len(low) - len(key) <= 25)
-                    or (key.startswith(low) and len(low) >= 12) or (len(key) >= 15 and low.endswith(key))):
-                out.append(index)
+            if low == key or fuzz.ratio(low, key) >= 88:
+                out[index] = 2
+            elif (low.startswith(key) and len(low) - len(key) <= 25) or (key.startswith(low) and len(low) >= 12) \
+                    or (len(key) >= 15 and low.endswith(key)):
+                out[index] = 1 if len(low) - len(key) <= 15 else 0
         return out
+
+    def _toc_like(self, texts: list[str], index: int) -> bool:
+        """A line of a list of items (a table of contents): the next line is numbered too."""
+        return index + 1 < len(texts) and self.featurizer.shape(texts[index + 1])[0] is not None \
+            and self.featurizer.shape(texts[index])[0] is not None
 
     def align(self, name: str, source: SourceText, gold: dict) -> LabelledDocument:
         text = source.text
@@ -154,18 +165,28 @@ class LineAligner:
             first_anchor = min(anchors) if anchors else None
             start = None
             if item.get("title"):
-                candidates = [i for i in self._title_candidates(texts, item["title"]) if lines[i].start >= cursor]
+                found_titles = self._title_candidates(texts, item["title"])
+                candidates = [i for i in found_titles if lines[i].start >= cursor]
                 bound = min(content) if content else None
+
+                def rank(i: int) -> tuple:
+                    # printed as a heading (numbered, or not ending like a sentence), then how exactly
+                    return (self._heading_like(texts, i), found_titles[i])
+
                 if bound is not None:
                     before = [i for i in candidates if i <= bound]
-                    # a title printed as a heading, not the same words in running text ("Godkendelse af dagsorden.")
-                    headings = [i for i in before if self._heading_like(texts, i)]
                     if before:
-                        start = (headings or before)[-1]
-                        while start - 1 in candidates:
-                            start -= 1
-                elif candidates:
-                    start = candidates[0]
+                        best = max(rank(i) for i in before)
+                        start = [i for i in before if rank(i) == best][-1]
+                        # the heading block: the title printed twice, or a number line between ("• Pkt. 100 X",
+                        # "Pkt. 100", "X"): the item starts at its first line
+                        while start - 1 in candidates or (start - 2 in candidates and self._number_only(texts[start - 1])):
+                            start -= 1 if start - 1 in candidates else 2
+                else:
+                    plain = [i for i in candidates if not self._toc_like(texts, i)]
+                    if plain or candidates:
+                        best = max(rank(i) for i in (plain or candidates))
+                        start = [i for i in (plain or candidates) if rank(i) == best][0]
                 if start is None:
                     problems.append(f"item {item.get('number')}: title not found: {item['title'][:60]!r}")
             if start is not None:
@@ -230,7 +251,7 @@ class LineAligner:
                     covered += " " + squash(texts[index]).lower()
                     index += 1
             else:
-                labels[start] = "S-" + (labels[start][2:] if labels[start].startswith("H-") else "body")
+                labels[start] = labels[start].replace("H-", "S-") if labels[start] in ("H-rec", "H-dec") else "S"
         # items cut off after their heading: numbered like the annotated titles, continuing their numbers,
         # after the last annotated content
         shapes = {self.featurizer.shape(texts[i])[0] for i in title_lines} - {None}

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.config import SegmentConfig
 from pipeline.records import SourceText
 from pipeline.stages.segment.decode import ItemBuilder, LineDecoder, is_flat
-from pipeline.stages.segment.features import LineFeaturizer
+from pipeline.stages.segment.features import LineFeaturizer, rule_hints
 from pipeline.stages.segment.model import META_FILE, LineLabeller
 from pipeline.stages.segment.rules import Segmentation, SegmentationError, Segmenter
 from pipeline.stages.segment.vocabulary import Vocabulary
@@ -24,39 +24,67 @@ __all__ = ["LineSegmenter", "Segmentation", "SegmentationError", "Segmenter", "b
 class LineSegmenter:
     """The learned segmenter: line features → CRF line labels → Items; the rules only where it finds none."""
 
-    def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str):
+    def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str, start_threshold: float = 0.35):
         self.vocab = Vocabulary(config)
         self.featurizer = LineFeaturizer(self.vocab)
         self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.furniture_res)
         self.builder = ItemBuilder(self.vocab)
         self.labeller = labeller
         self.version = version
+        self.start_threshold = start_threshold
         self.rules = Segmenter(config)
 
+    def line_features(self, source: SourceText):
+        """The document's lines and their features (with the rule segmenter's verdicts among them)."""
+        return line_features(source, self.featurizer, self.rules)
+
     def label_lines(self, source: SourceText):
-        text = source.text
-        limit = source.body_end or len(text)
-        lines = self.featurizer.lines(text, limit, source.transcript or is_flat(text[:limit]))
-        labels, probabilities = self.labeller.predict_one(self.featurizer.features(text, lines))
+        lines, features = self.line_features(source)
+        labels, probabilities = self.labeller.predict_one(features)
         return lines, labels, probabilities
 
     def segment(self, source: SourceText) -> Segmentation:
         text = source.text
         limit = source.body_end or len(text)
         flat = source.transcript or is_flat(text[:limit])
+        if flat:
+            # a PDF transcript has no line layout to learn from: its pages are lines; the rules read it inline
+            try:
+                segmentation = self.rules.segment(source)
+                segmentation.info["segmenter"] = "rules (PDF transcript)"
+                return segmentation
+            except SegmentationError:
+                pass
         lines, labels, probabilities = self.label_lines(source)
         detector = f"model:{self.version}"
+        labels = self.decoder.posterior_starts(labels, probabilities, self.start_threshold)
         headings, sections, dropped = self.decoder.decode(text, lines, labels, detector)
         if not headings:
             segmentation = self.rules.segment(source)  # raises SegmentationError when the rules find none either
             segmentation.info["segmenter"] = "rules (the model found no item)"
             return segmentation
         items = self.builder.build_items(text, limit, headings, flat, sections)
-        start_probability = {lines[i].start: p for i, p in enumerate(probabilities)}
+        start_probability = {lines[i].start: start_probability_of(p) for i, p in enumerate(probabilities)}
         for item in items:
             item.confidence["segment"] = round(start_probability.get(item.spans["item"][0], 0.0), 4)
         info = {"segmenter": detector, "lines": len(lines), "cut_items_dropped": dropped, "flat": flat}
         return Segmentation(items, headings[0].start, info)
+
+
+def start_probability_of(marginals: dict[str, float]) -> float:
+    """The probability that a line starts an item (as a titled or an untitled item)."""
+    return sum(p for label, p in marginals.items() if label in ("T", "S") or label.startswith("S-"))
+
+
+def line_features(source: SourceText, featurizer: LineFeaturizer, rules: Segmenter):
+    text = source.text
+    limit = source.body_end or len(text)
+    lines = featurizer.lines(text, limit, source.transcript or is_flat(text[:limit]))
+    try:
+        hints = rule_hints(rules.segment(source).items, lines)
+    except SegmentationError:
+        hints = {}
+    return lines, featurizer.features(text, lines, hints)
 
 
 def build_segmenter(config: SegmentConfig, model_dir: str | Path | None):

@@ -256,6 +256,13 @@ class LineDecoder:
                 end = suffix.start()
         return number, (begin, end)
 
+    def _vocabulary_role(self, text: str, line) -> str | None:
+        """The section an untitled item's first line opens, by the heading vocabulary."""
+        m = self.vocab.line_heading_re.match(text, line.start, line.end)
+        if m:
+            return "rec" if m.group("rec") else "dec" if m.group("dec") else "sec"
+        return "sec" if self.glued_heading_re.match(text, line.start, line.end) else None
+
     def _nearby_number(self, text: str, lines, indices: list[int]) -> int | None:
         for index in indices:
             if 0 <= index < len(lines):
@@ -265,9 +272,40 @@ class LineDecoder:
                     return int(m.group("a") or m.group("b"))
         return None
 
+    @staticmethod
+    def posterior_starts(labels: list[str], marginals: list[dict[str, float]], threshold: float) -> list[str]:
+        """Item starts by their marginal probability, not only the single best label sequence: a line whose
+        probability of starting an item reaches `threshold` and is the highest among its neighbours starts one
+        (titled when T is likelier than an untitled start); a best-path start below it does not."""
+        def start_p(m: dict[str, float]) -> float:
+            return sum(p for label, p in m.items() if label in ("T", "S") or label.startswith("S-"))
+
+        probability = [start_p(m) for m in marginals]
+        out = list(labels)
+        for i, p in enumerate(probability):
+            is_start = labels[i] in ("T", "S") or labels[i].startswith("S-")
+            local_max = all(p >= probability[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(probability))
+            if p >= threshold and local_max and not is_start:
+                m = marginals[i]
+                untitled = max(("S", "S-rec", "S-dec"), key=lambda label: m.get(label, 0.0))
+                out[i] = "T" if m.get("T", 0.0) >= m.get(untitled, 0.0) else untitled
+            elif is_start and (p < threshold or not local_max):
+                out[i] = "I"
+        return out
+
     def decode(self, text: str, lines, labels: list[str], detector: str) -> tuple[list[Heading], list[list[Section]], int]:
         """Headings, each item's sections, and how many items cut off after their heading were dropped."""
-        starts = [i for i, label in enumerate(labels) if label == "T" or label.startswith("S-")]
+        starts = []
+        inside = False
+        for i, label in enumerate(labels):
+            if label in ("T", "S") or label.startswith("S-"):
+                starts.append(i)
+                inside = True
+            elif label == "O":
+                inside = False
+            elif not inside and label in ("H-title", "H-case", "H-rec", "H-dec"):
+                starts.append(i)  # an item's heading with no item open: the item began here unseen
+                inside = True
         headings: list[Heading] = []
         sections: list[list[Section]] = []
         dropped = 0
@@ -291,7 +329,7 @@ class LineDecoder:
             marks = []
             for i in range(first, last + 1):
                 label = labels[i]
-                role = label[2:] if label.startswith(("H-", "S-")) else None
+                role = label[2:] if label.startswith(("H-", "S-")) else self._vocabulary_role(text, lines[i]) if label == "S" else None
                 if role in _SECTION_KINDS and not (i == title_index):
                     kind = _SECTION_KINDS[role]
                     m = self.vocab.line_heading_re.match(text, lines[i].start, lines[i].end)

@@ -11,6 +11,7 @@ features say nothing of any one municipality: a new publisher is new training da
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ class LineFeaturizer:
 
     CONTEXT = ("shape=", "sec=", "case_label", "case_only", "furniture", "len=", "blank_before", "repeat_later",
                "repeat_earlier", "toc_heading", "has_date", "w0=", "det_", "ends_", "title_case", "status_word",
-               "num_next", "at_clause", "sec_repeat", "first_heading", "numbered_")
+               "num_next", "at_clause", "sec_repeat", "first_heading", "numbered", "rule_", "title_like")
 
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
@@ -136,6 +137,10 @@ class LineFeaturizer:
         shape, _ = self.shape(s)
         if shape:
             f.append("shape=" + shape)
+            if shape != "letter_item":
+                f.append("numbered")
+        if (n <= 140 and s[0].isupper() or shape) and s[-1] not in ".:;," and not self.vocab.line_heading_re.match(s):
+            f.append("title_like")
         m = self.vocab.line_heading_re.match(s)
         if m:
             kind = next(k for k in ("rec", "dec", "abs", "other") if m.group(k))
@@ -210,9 +215,10 @@ class LineFeaturizer:
                 f.append("w01=" + lexical[0].lower()[:16] + "_" + lexical[1].lower()[:16])
         return f
 
-    def features(self, text: str, lines: list[Line]) -> list[list[str]]:
-        """Per line: its own features, its numbering and repetition in the document, its neighbours'."""
-        own = [self.own(text, line) for line in lines]
+    def features(self, text: str, lines: list[Line], hints: dict[int, list[str]] | None = None) -> list[list[str]]:
+        """Per line: its own features, its numbering and repetition in the document, its neighbours', and the
+        rule segmenter's verdicts (`hints`: line index → features)."""
+        own = [self.own(text, line) + (hints or {}).get(index, []) for index, line in enumerate(lines)]
         keys = [self.title_key(text[line.start : line.end]) for line in lines]
         positions: dict[str, list[int]] = {}
         for index, key in enumerate(keys):
@@ -275,3 +281,22 @@ class LineFeaturizer:
                 row.append("next3:case_label")
             rows.append(row)
         return rows
+
+
+def rule_hints(items, lines: list[Line]) -> dict[int, list[str]]:
+    """The rule segmenter's items (rules.py) as line features: where it starts an item, puts a title, finds
+    the Indstilling and Beslutning headings. The labeller learns how far to trust each."""
+    starts = [line.start for line in lines]
+    hints: dict[int, list[str]] = {}
+
+    def mark(offset: int, feature: str) -> None:
+        index = max(0, bisect.bisect_right(starts, offset) - 1)
+        hints.setdefault(index, []).append(feature)
+
+    for item in items:
+        mark(item.spans["item"][0], "rule_start")
+        for key, feature in (("title", "rule_title"), ("recommendation_heading", "rule_rec"),
+                             ("decision_heading", "rule_dec"), ("case_number", "rule_case")):
+            if key in item.spans:
+                mark(item.spans[key][0], feature)
+    return hints

@@ -57,13 +57,14 @@ class LineLabeller:
     def labels(self) -> list[str]:
         return list(self.tagger.labels())
 
-    def predict_one(self, features: list[list[str]]) -> tuple[list[str], list[float]]:
-        """Labels of one document's lines and each label's marginal probability."""
+    def predict_one(self, features: list[list[str]]) -> tuple[list[str], list[dict[str, float]]]:
+        """The most likely labels of one document's lines, and every label's marginal probability per line."""
         if not features:
             return [], []
         tagger = self.tagger
         labels = tagger.tag(features)
-        return labels, [tagger.marginal(label, index) for index, label in enumerate(labels)]
+        names = tagger.labels()
+        return labels, [{name: tagger.marginal(name, index) for name in names} for index in range(len(labels))]
 
     def predict(self, X: list[list[list[str]]]) -> list[list[str]]:
         return [self.predict_one(features)[0] for features in X]
