@@ -112,9 +112,10 @@ def evaluate_command(
 
         write_json_atomic(scores, headline_scores(metrics))
     if report:
-        from pipeline.evaluate.report import write_report
+        from pipeline.config import ModelPaths, load_model_paths
+        from pipeline.evaluate.report import segmenter_curve, write_report
 
-        write_report(metrics, pred, report)
+        write_report(metrics, pred, report, segmenter_curve(ModelPaths.resolve(load_model_paths().segment)))
         typer.echo(f"report written to {report}")
     if gate:
         try:
@@ -131,19 +132,27 @@ def evaluate_command(
 
 @app.command("train")
 def train_command(
-    task: Annotated[str, typer.Argument(help="type | topics")],
+    task: Annotated[str, typer.Argument(help="segment | type | topics")],
     config: Annotated[Path, typer.Option("--config", help="Training config YAML (configs/train_*.yaml).")],
     cv: Annotated[str, typer.Option("--cv", help="lomo (leave one municipality out) | none")] = "lomo",
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow.")] = False,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if the LOMO score is "
                                               "below its floor.")] = None,
-    gold: Annotated[Path | None, typer.Option("--gold", help="Override the config's gold folder.")] = None,
+    gold: Annotated[Path | None, typer.Option("--gold", help="Override the config's gold folder (type, topics).")] = None,
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Override the config's raw minutes folder.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Override the config's model folder.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="Override a model parameter: KEY=VALUE.")] = None,
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="segment: write the leave-one-"
+                                                     "municipality-out predictions here (for `referat evaluate`).")] = None,
 ) -> None:
-    """Train the item-type or topic model, score it leave-one-municipality-out, save it with a model card in
-    models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
+    """Train the segmenter, the item-type or the topic model, score it leave-one-municipality-out, save it with a
+    model card in models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
+    if cv not in ("lomo", "none"):
+        typer.echo("error: --cv must be lomo or none", err=True)
+        raise typer.Exit(2)
+    if task == "segment":
+        _train_segment(config, cv, no_mlflow, gate, output, param or [], predictions)
+        return
     from pipeline.learn.train import load_train_config, train
 
     try:
@@ -154,9 +163,6 @@ def train_command(
     settings = _override(settings, gold, corpus, output, param or [])
     if settings.task != task:
         typer.echo(f"error: {config} trains '{settings.task}', not '{task}'", err=True)
-        raise typer.Exit(2)
-    if cv not in ("lomo", "none"):
-        typer.echo("error: --cv must be lomo or none", err=True)
         raise typer.Exit(2)
     card = train(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow, config_path=config)
     metrics = card["metrics"]
@@ -173,6 +179,50 @@ def train_command(
                         else (metrics["micro"]["f1"], floors.min_lomo_topics_micro_f1))
         if score < floor:
             typer.echo(f"QUALITY GATE FAILED: {task} leave-one-municipality-out {score:.3f} < {floor:.3f}", err=True)
+            raise typer.Exit(1)
+        typer.echo("quality gate passed")
+
+
+def _train_segment(config: Path, cv: str, no_mlflow: bool, gate: Path | None, output: Path | None,
+                   params: list[str], predictions: Path | None) -> None:
+    import yaml
+    from rich.console import Console
+
+    from pipeline.learn.segment import load_segment_config, train_segmenter
+
+    try:
+        settings = load_segment_config(config)
+        if output:
+            settings = settings.model_copy(update={"output": str(output)})
+        if params:
+            merged = dict(settings.params)
+            for assignment in params:
+                key, _, value = assignment.partition("=")
+                merged[key] = yaml.safe_load(value)
+            settings = settings.model_copy(update={"params": merged})
+        console = Console(stderr=True)
+        with console.status("segmenter: reading and aligning the gold documents") as status:
+            def progress(municipality: str) -> None:
+                status.update(f"segmenter: leave-one-municipality-out, {municipality} done")
+
+            card = train_segmenter(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow,
+                                   config_path=config, predictions_dir=predictions, progress=progress)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    metrics = card["metrics"]
+    if cv == "lomo":
+        typer.echo(f"segment, leave-one-municipality-out: item F1 {metrics['item_f1']:.3f} (P {metrics['item_precision']:.3f}, "
+                   f"R {metrics['item_recall']:.3f}), worst municipality {metrics['min_municipality_item_f1']:.3f}, "
+                   f"{len(metrics['rejected_pages'])} pages with no item found")
+        typer.echo("learning curve: " + ", ".join(f"{p['municipalities']}: {p['item_f1']:.3f}"
+                                                  for p in metrics["learning_curve"]))
+    typer.echo(f"model {card['version']} saved to {settings.output} in {card['train_seconds']}s")
+    if gate and cv == "lomo":
+        floor = load_quality_gate(gate).min_lomo_segment_item_f1
+        if metrics["item_f1"] < floor:
+            typer.echo(f"QUALITY GATE FAILED: segment leave-one-municipality-out item F1 {metrics['item_f1']:.3f} < "
+                       f"{floor:.3f}", err=True)
             raise typer.Exit(1)
         typer.echo("quality gate passed")
 

@@ -198,8 +198,18 @@ class Taxonomy(_Strict):
 
 
 class ModelPaths(_Strict):
+    segment: str | None = None
     type: str | None = None
     topics: str | None = None
+
+    @staticmethod
+    def resolve(path: str | None) -> Path | None:
+        """A relative path is found from the working directory, else from the project root."""
+        if not path:
+            return None
+        if Path(path).is_absolute() or Path(path).exists():
+            return Path(path)
+        return CONFIG_DIR.parent / path
 
 
 class QualityGate(_Strict):
@@ -217,6 +227,7 @@ class QualityGate(_Strict):
     min_summary_rouge_l: float = Field(ge=0, le=1)
     min_summary_within_60_words: float = Field(ge=0, le=1)
     min_summary_grounded_numbers: float = Field(ge=0, le=1)
+    min_lomo_segment_item_f1: float = Field(ge=0, le=1)
     min_lomo_type_macro_f1: float = Field(ge=0, le=1)
     min_lomo_topics_micro_f1: float = Field(ge=0, le=1)
 

@@ -27,3 +27,11 @@ def write_text_atomic(path: Path, content: str) -> None:
 
 def write_json_atomic(path: Path, data: object) -> None:
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_document(document, json_path: Path, text_path: Path, root: Path) -> Path:
+    """A document's normalised text first, then its JSON pointing into it (text path relative to `root`): a
+    JSON on disk always has its text."""
+    write_text_atomic(text_path, document.source.text)
+    write_json_atomic(json_path, document.to_json(text_path=str(Path(text_path).relative_to(root))))
+    return json_path

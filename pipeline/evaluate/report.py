@@ -56,6 +56,22 @@ def plot_bars(values: dict[str, float], path: Path | None, title: str, xlabel: s
     return _save(plt, figure, path)
 
 
+def plot_learning_curve(points: list[dict], path: Path | None, title: str = "Segmenter: learning curve") -> bytes:
+    """Item F1 on left-out municipalities against the number of municipalities trained on (mean ± sd)."""
+    plt = _figure()
+    figure, axes = plt.subplots(figsize=(5, 3.4))
+    x = [p["municipalities"] for p in points]
+    y = [p["item_f1"] for p in points]
+    sd = [p.get("sd", 0.0) for p in points]
+    axes.errorbar(x, y, yerr=sd, marker="o", capsize=3, color="#4c72b0")
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("training municipalities (plus synthetic layouts)")
+    axes.set_ylabel("item F1, left-out municipalities")
+    axes.set_title(title, fontsize=10)
+    axes.grid(alpha=0.3)
+    return _save(plt, figure, path)
+
+
 def _save(plt, figure, path: Path | None) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -106,14 +122,17 @@ pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem;max-height:28rem;overf
 """
 
 
-def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation report") -> str:
-    """The report page for `metrics` (from evaluate_dirs), reading item source text from `pred_dir`."""
+def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation report",
+                 learning_curve: dict | None = None) -> str:
+    """The report page for `metrics` (from evaluate_dirs), reading item source text from `pred_dir`;
+    `learning_curve` ({version, item_f1, points}) adds the segmenter's learning curve."""
     overall, per_document = metrics["overall"], metrics["per_document"]
     parts = [f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
              f"<p class='muted'>{overall['documents']} documents, {overall['items']['n_gold']} gold items; predictions "
              f"from <code>{html.escape(str(pred_dir))}</code>; made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
-             f"Items are matched to gold by title; all item scores are over matched items.</p>"]
+             f"Items are paired with gold in document order, by title or, where a title is missing, by content; all "
+             f"item scores are over paired items.</p>"]
     labellers = _labellers(pred_dir)
     if any(l.startswith("model:") for l in labellers):
         parts.append("<p class='muted'>Types and topics by " + ", ".join(html.escape(l) for l in sorted(labellers))
@@ -165,6 +184,23 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
         ["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
          "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num"))
 
+    municipalities = metrics.get("per_municipality") or {}
+    if len(municipalities) > 1:
+        rows = [[html.escape(name), str(m["documents"]), _fmt(m["items"]["f1"]), f"{m['items']['tp']}/{m['items']['n_gold']}",
+                 _fmt(m["type_accuracy"]), _fmt(m["decision_token_f1"]), _fmt(m["positions_f1"]["f1"])
+                 if m["positions_f1"]["n_gold"] or m["positions_f1"]["n_pred"] else "–",
+                 _fmt(m["metadata"]["accuracy"])] for name, m in municipalities.items()]
+        parts.append("<h2>Per municipality</h2><p class='muted'>Generalisation shows here: each row is one "
+                     "municipality's documents. Null gold fields (pages cut before a section) are not scored.</p>"
+                     + _table(["municipality", "documents", "item F1", "items found", "type acc", "Beslutning F1",
+                               "position F1", "metadata acc"], rows, "num"))
+    if learning_curve:
+        parts.append("<h2>Segmenter, leave one municipality out</h2><p class='muted'>From the segmenter's model "
+                     f"card ({html.escape(learning_curve.get('version', ''))}): item F1 "
+                     f"{_fmt(learning_curve.get('item_f1'))} on municipalities it did not train on; the learning curve "
+                     "shows item F1 on left-out municipalities against how many it trained on.</p>"
+                     + _img(plot_learning_curve(learning_curve["points"], None), "segmenter learning curve"))
+
     parts.append("<h2>Errors</h2><p class='muted'>Click an error (or a document's error count above, then the "
                  "error) to see prediction against gold and the item's source text as the pipeline read it.</p>")
     for document in per_document:
@@ -215,8 +251,20 @@ def _error_html(error: dict, predicted: dict | None, text: str) -> str:
             f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
 
 
-def write_report(metrics: dict, pred_dir: Path, out: Path) -> Path:
+def segmenter_curve(model_dir: Path | None) -> dict | None:
+    """The learning curve and LOMO item F1 from a segmenter's model card, if it has them."""
+    card = Path(model_dir) / "model_card.json" if model_dir else None
+    if not card or not card.is_file():
+        return None
+    data = json.loads(card.read_text(encoding="utf-8"))
+    metrics = data.get("metrics", {})
+    if not metrics.get("learning_curve"):
+        return None
+    return {"version": data.get("version", ""), "item_f1": metrics.get("item_f1"), "points": metrics["learning_curve"]}
+
+
+def write_report(metrics: dict, pred_dir: Path, out: Path, learning_curve: dict | None = None) -> Path:
     from pipeline.writers import write_text_atomic
 
-    write_text_atomic(out, build_report(metrics, pred_dir))
+    write_text_atomic(out, build_report(metrics, pred_dir, learning_curve=learning_curve))
     return out

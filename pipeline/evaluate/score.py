@@ -104,7 +104,10 @@ def load_gold(gold_dirs: list[Path]) -> list[tuple[Path, dict]]:
     return found
 
 
-def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None) -> DocumentResult:
+def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None = None,
+                      text: str | None = None) -> DocumentResult:
+    """One document's prediction against its gold; the normalised text (given, or read beside pred_path)
+    checks that summary numbers occur in their item."""
     matched = match_items(gold["items"], pred["items"])
     metadata: dict = {}
     for field in METADATA_FIELDS:
@@ -119,7 +122,7 @@ def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None)
         n_gold=len(gold["items"]),
         n_pred=len(pred["items"]),
         metadata=metadata,
-        grounded=_grounded_numbers(pred_path, pred) if pred_path else [],
+        grounded=_grounded_numbers(pred, text if text is not None else _read_text(pred_path, pred)),
         item_errors=_item_errors(name, gold["items"], pred["items"], matched),
         missed=[g.get("title") for i, g in enumerate(gold["items"]) if i not in matched_gold],
         spurious=[p.get("title") for i, p in enumerate(pred["items"]) if i not in matched_pred],
@@ -200,14 +203,19 @@ def evaluate_dirs(gold_dirs: Path | list[Path], pred_dir: Path) -> dict:
     }
 
 
-def _grounded_numbers(pred_path: Path, pred: dict) -> list[bool]:
+def _read_text(pred_path: Path | None, pred: dict) -> str | None:
+    if pred_path is None:
+        return None
+    text_path = pred_path.parent / (pred.get("source", {}).get("text_path") or "")
+    return text_path.read_text(encoding="utf-8") if text_path.is_file() else None
+
+
+def _grounded_numbers(pred: dict, text: str | None) -> list[bool]:
     """Per predicted item: does every number of its summary occur in the item's source text?"""
     from pipeline.stages.summarize import ungrounded
 
-    text_path = pred_path.parent / (pred.get("source", {}).get("text_path") or "")
-    if not pred.get("items") or not text_path.is_file():
+    if not pred.get("items") or text is None:
         return []
-    text = text_path.read_text(encoding="utf-8")
     out = []
     for item in pred["items"]:
         start, end = item["spans"]["item"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.records import Document
-from pipeline.writers import write_json_atomic, write_text_atomic
+from pipeline.writers import write_document
 
 
 def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -14,8 +14,5 @@ def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
 
 
 def write_outputs(document: Document, out_dir: Path) -> Path:
-    """The normalised text first, then the JSON that points into it: a JSON on disk always has its text."""
     json_path, text_path = output_paths(document.source.path, out_dir)
-    write_text_atomic(text_path, document.source.text)
-    write_json_atomic(json_path, document.to_json(text_path=str(text_path.relative_to(out_dir))))
-    return json_path
+    return write_document(document, json_path, text_path, out_dir)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.config import CONFIG_DIR, ModelPaths, PipelineConfig, load_taxonomy
+from pipeline.config import ModelPaths, PipelineConfig, load_taxonomy
 from pipeline.records import Document
 from pipeline.stages.textcat import TextClassifier
 from pipeline.stages.topics import Lexicon
@@ -22,9 +22,7 @@ class ItemLabeller:
         self.topic_model, self.topic_version = self._load(paths.topics if paths else None)
 
     def _load(self, path: str | None) -> tuple[TextClassifier | None, str | None]:
-        """A relative path is found from the working directory, else from the project root."""
-        if path and not Path(path).is_absolute() and not Path(path).exists():
-            path = str(CONFIG_DIR.parent / path)
+        path = ModelPaths.resolve(path)
         if not path or not (Path(path) / "classifier.json").exists():
             return None, None
         card = Path(path) / "model_card.json"

@@ -21,7 +21,7 @@ from pipeline.ingest import IngestError, read_source
 from pipeline.stages.labels import ItemLabeller
 from pipeline.stages.metadata import MetadataExtractor
 from pipeline.records import Document, SourceText
-from pipeline.stages.segment import Segmenter, SegmentationError
+from pipeline.stages.segment import Segmentation, SegmentationError, build_segmenter
 from pipeline.stages.summarize import Summarizer
 
 
@@ -38,10 +38,11 @@ class Pipeline:
         if ocr:
             self.config = self.config.model_copy(update={"ingest": self.config.ingest.model_copy(update={"ocr": True})})
         self.dissent = DissentExtractor(dissent_config or load_dissent_config())
-        self.segmenter = Segmenter(self.config.segment)
+        model_paths = load_model_paths() if use_models else None
+        self.segmenter = build_segmenter(self.config.segment, model_paths.resolve(model_paths.segment) if model_paths else None)
         self.metadata = MetadataExtractor(self.config.metadata, load_municipalities())
         self.classifier = RuleClassifier(self.config.classify, self.config.segment)
-        self.labeller = ItemLabeller(load_model_paths() if use_models else None, self.config)
+        self.labeller = ItemLabeller(model_paths, self.config)
         self.summarizer = Summarizer()
 
     def process(self, path: Path) -> Document:
@@ -61,6 +62,10 @@ class Pipeline:
             segmentation = self.segmenter.segment(source)
         except SegmentationError as err:
             raise DocumentError(f"{source.path}: {err}") from err
+        return self.document_from(source, segmentation)
+
+    def document_from(self, source: SourceText, segmentation: Segmentation) -> Document:
+        """The document of a segmentation, with the meeting metadata read around its items."""
         meta = self.metadata.extract(source.text, segmentation.header_end, source.body_end)
         return Document(
             source=source,

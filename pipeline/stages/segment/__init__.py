@@ -38,12 +38,14 @@ class LineSegmenter:
         """The document's lines and their features (with the rule segmenter's verdicts among them)."""
         return line_features(source, self.featurizer, self.rules)
 
-    def label_lines(self, source: SourceText):
-        lines, features = self.line_features(source)
+    def label_lines(self, source: SourceText, lines=None, features=None):
+        if lines is None:
+            lines, features = self.line_features(source)
         labels, probabilities = self.labeller.predict_one(features)
         return lines, labels, probabilities
 
-    def segment(self, source: SourceText) -> Segmentation:
+    def segment(self, source: SourceText, lines=None, features=None) -> Segmentation:
+        """Items of a document; `lines` and `features` may be given when already computed (training)."""
         text = source.text
         limit = source.body_end or len(text)
         flat = source.transcript or is_flat(text[:limit])
@@ -55,7 +57,7 @@ class LineSegmenter:
                 return segmentation
             except SegmentationError:
                 pass
-        lines, labels, probabilities = self.label_lines(source)
+        lines, labels, probabilities = self.label_lines(source, lines, features)
         detector = f"model:{self.version}"
         labels = self.decoder.posterior_starts(labels, probabilities, self.start_threshold)
         headings, sections, dropped = self.decoder.decode(text, lines, labels, detector)
@@ -91,5 +93,6 @@ def build_segmenter(config: SegmentConfig, model_dir: str | Path | None):
     """The learned segmenter when its model folder holds a trained model, else the rule segmenter."""
     if LineLabeller.exists(model_dir):
         meta = json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
-        return LineSegmenter(config, LineLabeller.load(Path(model_dir)), meta.get("version", Path(model_dir).name))
+        return LineSegmenter(config, LineLabeller.load(Path(model_dir)), meta.get("version", Path(model_dir).name),
+                             meta.get("start_threshold", 0.35))
     return Segmenter(config)
