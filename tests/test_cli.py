@@ -82,7 +82,8 @@ def test_quality_gate_fails_below_threshold(tmp_path):
         "min_item_f1_per_document: 1.0\nmin_item_f1: 1.0\nmin_recommendation_token_f1: 1.0\n"
         "min_decision_token_f1: 1.0\nmin_meeting_date_accuracy: 1.0\nmin_municipality_accuracy: 1.0\n"
         "min_type_accuracy: 1.0\nmin_vote_f1: 1.0\nmin_position_f1: 1.0\nmin_rationale_token_f1: 1.0\n"
-        "max_items_with_invented_dissent: 0\nmin_lomo_type_macro_f1: 1.0\nmin_lomo_topics_micro_f1: 1.0\n"
+        "max_items_with_invented_dissent: 0\nmin_lomo_segment_item_f1: 1.0\nmin_lomo_type_macro_f1: 1.0\n"
+        "min_lomo_topics_micro_f1: 1.0\n"
         "min_summary_rouge_l: 1.0\nmin_summary_within_60_words: 1.0\nmin_summary_grounded_numbers: 1.0\n",
         encoding="utf-8",
     )
