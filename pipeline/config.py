@@ -95,7 +95,10 @@ class MetadataConfig(_Strict):
     absent_labels: list[str]
     absent_markers: list[str]
     date_labels: list[str]
+    other_date_labels: list[str]
+    source_line_prefixes: list[str]
     committee_labels: list[str]
+    committee_names: list[str]
     header_stop_words: list[str]
     committee_suffixes: list[str]
     months: dict[str, int]
@@ -110,12 +113,14 @@ class PipelineConfig(_Strict):
 
 class Municipalities(_Strict):
     municipalities: list[str]
+    regions: list[str] = []
+    hosts: dict[str, str] = {}
     aliases: dict[str, str]
 
-    @field_validator("aliases")
+    @field_validator("aliases", "hosts")
     @classmethod
     def _aliases_resolve(cls, value: dict[str, str], info) -> dict[str, str]:
-        known = set(info.data.get("municipalities", []))
+        known = set(info.data.get("municipalities", [])) | set(info.data.get("regions", []))
         bad = {alias: name for alias, name in value.items() if name not in known}
         if bad:
             raise ValueError(f"aliases point to unknown municipalities: {bad}")

@@ -149,6 +149,8 @@ class Document:
     spans: dict[str, Span] = field(default_factory=dict)
     segmentation: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Where each metadata value came from ("header", "text", "decision headings", "address").
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict, source: SourceText) -> "Document":
@@ -156,7 +158,7 @@ class Document:
         return cls(source, data["municipality"], data["committee"], data["meeting_date"], data["attendees"],
                    data["absent"], [Item.from_json(i) for i in data["items"]],
                    {name: tuple(span) for name, span in data["spans"].items()}, data["segmentation"],
-                   list(data["warnings"]))
+                   list(data["warnings"]), dict(data.get("provenance", {})))
 
     def to_json(self, text_path: str | None = None) -> dict:
         return {
@@ -169,6 +171,7 @@ class Document:
             "items": [item.to_json() for item in self.items],
             "spans": {name: list(span) for name, span in self.spans.items()},
             "segmentation": self.segmentation,
+            "provenance": self.provenance,
             "warnings": self.warnings,
             "source": {
                 "path": str(self.source.path),

@@ -58,3 +58,61 @@ def test_municipality_is_the_most_mentioned_and_aliases_resolve(extractor):
     text = "Københavns Kommune " * 3 + "Herning Kommune " * 2 + "Århus Kommune"
     assert extractor.extract(text, 0).municipality == "København"
     assert extractor.extract("Ingen kommune nævnt", 0).municipality is None
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("Torsdag den 26. januar 2017 kl. 21:00", "2017-01-26"),
+        ("01-10-2018 kl. 18:00", "2018-10-01"),
+        ("Referat: 27. oktober 2025 kl. 08:00", "2025-10-27"),
+        ("Mandag, 3 oktober, 2022 - 16:30", "2022-10-03"),
+        ("Dato: Torsdag, September 10, 2020 - 16:30", "2020-09-10"),
+        ("11. jun 2019", "2019-06-11"),
+    ],
+)
+def test_printed_date_forms_of_web_pages(extractor, text, iso):
+    assert extractor.parse_date(text)[0] == iso
+
+
+def _page(address: str, body: str) -> str:
+    return f"SOURCE: {address}\n\n{body}"
+
+
+def test_municipality_from_the_address_host_and_its_aliases(extractor):
+    text = _page("https://www.hillerod.dk/politik/dagsordener/?agendaId=1", "Referat\n\n1. Godkendelse af dagsorden\n")
+    meta = extractor.extract(text, len(text))
+    assert meta.municipality == "Hillerød" and meta.sources["municipality"] == "address"
+    text = _page("https://dagsorden-og-referater.brk.dk/Sites/x.html", "Referat\n")
+    assert extractor.extract(text, len(text)).municipality == "Bornholm"
+    text = _page("https://edagsorden.regionh.dk/cms/x.html", "Regionsrådets beslutning den 11. marts 2025:\n")
+    assert extractor.extract(text, len(text)).municipality == "Region Hovedstaden"
+    # an address that names no municipality: the text decides
+    text = _page("http://docplayer.dk/123-referat.html", "Mødelokale 122, Hjørring Rådhus\n")
+    assert extractor.extract(text, len(text)).municipality == "Hjørring"
+
+
+def test_committee_from_header_forms(extractor):
+    cases = [
+        ("Økonomiudvalgets møde den 28. september 2022\n", "Økonomiudvalget"),
+        ("Referat Aarhus Byråd 11-09-2019\n", "Aarhus Byråd"),
+        ("Udvalg Ældre- og Aktivitetsudvalget (2018-2021)\n", "Ældre- og Aktivitetsudvalget"),
+        ("UDVALG\n14-17 Byrådet\nMØDE\n", "Byrådet"),
+        ("Udvalg: |\nArbejdsmarkedsudvalget |\n", "Arbejdsmarkedsudvalget"),
+        ("Udvalg Dato Type Hent\nByrådet 20-06-2018 16:00 Referat\n", "Byrådet"),
+        ("Referat byrådet 31. oktober 2018\n", "Byrådet"),
+    ]
+    for header, committee in cases:
+        assert extractor.extract(header + "\nBeslutning\n\nGodkendt.\n", len(header)).committee == committee, header
+
+
+def test_committee_and_date_from_decision_headings_and_the_address(extractor):
+    body = "Nr.178 - Godkendelse af dagsordenen\n\nBeslutning i Byrådet den 19-12-2016\n\nGodkendt.\n"
+    meta = extractor.extract(body, 0)
+    assert (meta.committee, meta.meeting_date) == ("Byrådet", "2016-12-19")
+    assert meta.sources["committee"] == "decision headings"
+    # another committee's earlier recommendation quoted in the item does not beat the address
+    text = _page("https://stevns.dk/dagsorden/kommunalbestyrelsen-22-01-2020",
+                 "Referat\n\n301. Planstrategi\n\nSocial og Sundhed, 6. januar 2020, pkt. 123:\n\nAnbefales.\n")
+    meta = extractor.extract(text, 0)
+    assert (meta.committee, meta.meeting_date) == ("Kommunalbestyrelsen", "2020-01-22")

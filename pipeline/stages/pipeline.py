@@ -77,6 +77,7 @@ class Pipeline:
             items=segmentation.items,
             spans=meta.spans,
             segmentation=segmentation.info,
+            provenance=meta.sources,
         )
 
     def label(self, document: Document) -> Document:
