@@ -128,9 +128,9 @@ class LineAligner:
         return out
 
     def _toc_like(self, texts: list[str], index: int) -> bool:
-        """A line of a list of items (a table of contents): the next line is numbered too."""
-        return index + 1 < len(texts) and self.featurizer.shape(texts[index + 1])[0] is not None \
-            and self.featurizer.shape(texts[index])[0] is not None
+        """A line of a list of items (a table of contents): the next line is numbered with the next number."""
+        _, number = self.featurizer.shape(texts[index])
+        return number is not None and index + 1 < len(texts) and self.featurizer.shape(texts[index + 1])[1] == number + 1
 
     def align(self, name: str, source: SourceText, gold: dict) -> LabelledDocument:
         text = source.text
@@ -170,8 +170,9 @@ class LineAligner:
                 bound = min(content) if content else None
 
                 def rank(i: int) -> tuple:
-                    # printed as a heading (numbered, or not ending like a sentence), then how exactly
-                    return (self._heading_like(texts, i), found_titles[i])
+                    # not a line of a table of contents, printed as a heading (numbered, or not ending like a
+                    # sentence), then how exactly
+                    return (not self._toc_like(texts, i), self._heading_like(texts, i), found_titles[i])
 
                 if bound is not None:
                     before = [i for i in candidates if i <= bound]

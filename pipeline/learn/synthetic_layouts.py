@@ -142,6 +142,10 @@ class LayoutGenerator:
         case_style = rng.choice(["Sagsnr.: {c}", "Sagsid.: {c}", "Sag {c}", "{c}", "Sagsnummer: {c}",
                                  "Sagsnr.: {c}   J.nr.: 00.01.00", "none"])
         order = rng.choice(["case_first", "decision_first"])
+        # some systems publish items without sections (a title and what was decided), or only the decisions
+        content = rng.choice(["full"] * 6 + ["bare", "decisions_only"])
+        if content == "decisions_only":
+            numbering, decision_style, case_style = "untitled", rng.choice(["plain", "committee_date"]), "none"
         status = rng.choice([None, None, "Åben", "Åbent punkt", "Åben sag"])
         furniture = rng.choice([None, None] + FURNITURE)
         prefix_types = rng.random() < 0.15
@@ -172,7 +176,7 @@ class LayoutGenerator:
         for index, item in enumerate(items):
             tagged += [(line, role, index) for line, role in self._item_lines(
                 rng, item, numbering, heading_case, decision_style, rec_word, case_style, order, status, furniture,
-                committee, numeric, prefix_types)]
+                committee, numeric, prefix_types, content)]
         tagged = self._cut(rng, tagged)
         text = "\n".join(line for line, _, _ in tagged) + "\n"
         gold = self._gold(name, tagged, items, committee, iso, numbering == "untitled", prefix_types)
@@ -191,7 +195,7 @@ class LayoutGenerator:
                 "fold": "fold dette punkt ind " + word}[style]
 
     def _item_lines(self, rng, item: _Item, numbering, heading_case, decision_style, rec_word, case_style, order,
-                    status, furniture, committee, numeric, prefix_types) -> list[tuple[str, str]]:
+                    status, furniture, committee, numeric, prefix_types, content="full") -> list[tuple[str, str]]:
         """The item's lines, each with its role: title, case, rec (its clauses), dec (its text) or other."""
         out: list[tuple[str, str]] = []
         case_line = case_style.format(c=item.case) if case_style != "none" else None
@@ -226,6 +230,10 @@ class LayoutGenerator:
             decision = [("Beslutning: " + item.decision, "dec")]
         if rng.random() < 0.25:
             decision.append((f"{rng.choice(['Fraværende', 'Afbud', 'Ikke til stede'])}: {self._person(rng)}", "other"))
+        if content == "bare":  # the title, then what was decided, without headings
+            return out + [(item.decision, "dec")] + ([(self._sentence(rng), "other")] if rng.random() < 0.5 else [])
+        if content == "decisions_only":
+            return decision
         leads = ["Forvaltningen indstiller,", "Direktionen indstiller til udvalget,", None]
         lead = rng.choice(leads + (["Administrationen indstiller, at"] if "\n" not in item.recommendation else []))
         recommendation = [(self._section_heading(rec_word, heading_case), "other")] + ([(lead, "other")] if lead else [])

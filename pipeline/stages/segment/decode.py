@@ -256,6 +256,11 @@ class LineDecoder:
                 end = suffix.start()
         return number, (begin, end)
 
+    def _not_a_title(self, text: str, line) -> bool:
+        piece = text[line.start : line.end]
+        return any(p.search(piece) for p in self.furniture_res) or bool(
+            re.fullmatch(r"(?:Åben|Åbent|Lukket)(?: punkt| sag)?", piece.strip(), re.I))
+
     def _vocabulary_role(self, text: str, line) -> str | None:
         """The section an untitled item's first line opens, by the heading vocabulary."""
         m = self.vocab.line_heading_re.match(text, line.start, line.end)
@@ -275,8 +280,8 @@ class LineDecoder:
     @staticmethod
     def posterior_starts(labels: list[str], marginals: list[dict[str, float]], threshold: float) -> list[str]:
         """Item starts by their marginal probability, not only the single best label sequence: a line whose
-        probability of starting an item reaches `threshold` and is the highest among its neighbours starts one
-        (titled when T is likelier than an untitled start); a best-path start below it does not."""
+        probability of starting an item reaches `threshold` and is not below its neighbours' starts one (titled
+        when T is likelier than an untitled start); a best-path start below the threshold does not."""
         def start_p(m: dict[str, float]) -> float:
             return sum(p for label, p in m.items() if label in ("T", "S") or label.startswith("S-"))
 
@@ -284,12 +289,12 @@ class LineDecoder:
         out = list(labels)
         for i, p in enumerate(probability):
             is_start = labels[i] in ("T", "S") or labels[i].startswith("S-")
-            local_max = all(p >= probability[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(probability))
+            local_max = all(p >= probability[j] for j in (i - 1, i + 1) if 0 <= j < len(probability))
             if p >= threshold and local_max and not is_start:
                 m = marginals[i]
                 untitled = max(("S", "S-rec", "S-dec"), key=lambda label: m.get(label, 0.0))
                 out[i] = "T" if m.get("T", 0.0) >= m.get(untitled, 0.0) else untitled
-            elif is_start and (p < threshold or not local_max):
+            elif is_start and p < threshold:
                 out[i] = "I"
         return out
 
@@ -315,6 +320,9 @@ class LineDecoder:
             number = None
             title_index = first if labels[first] == "T" else next(
                 (i for i in range(first + 1, last + 1) if labels[i] == "H-title"), None)
+            while title_index is not None and self._not_a_title(text, lines[title_index]):
+                # navigation and status lines are never titles: the title is the next line, if near
+                title_index = title_index + 1 if title_index + 1 <= min(last, first + 3) else None
             body_from = first + 1
             if title_index is not None:
                 title_end = title_index

@@ -24,6 +24,7 @@ class Line:
     end: int
     blank_before: bool  # an empty line (a block boundary) precedes it
     indent: int
+    page_start: bool = False  # in a transcript: the first piece of a page
 
 
 # Item numbering shapes, tried in order; the group "num" is the item number.
@@ -51,7 +52,7 @@ class LineFeaturizer:
 
     CONTEXT = ("shape=", "sec=", "case_label", "case_only", "furniture", "len=", "blank_before", "repeat_later",
                "repeat_earlier", "toc_heading", "has_date", "w0=", "det_", "ends_", "title_case", "status_word",
-               "num_next", "at_clause", "sec_repeat", "first_heading", "numbered", "rule_", "title_like")
+               "num_next", "at_clause", "sec_repeat", "first_heading", "numbered", "rule_", "title_like", "page_start")
 
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
@@ -92,10 +93,10 @@ class LineFeaturizer:
                 cut = start
                 for piece in self.flat_split_re.finditer(text, start, end):
                     if piece.start() > cut:
-                        out.append(Line(cut, piece.start(), blank, indent))
+                        out.append(Line(cut, piece.start(), blank, indent, cut == start))
                         blank = False
                     cut = piece.end()
-                out.append(Line(cut, end, blank, indent))
+                out.append(Line(cut, end, blank, indent, cut == start))
             else:
                 out.append(Line(start, end, blank, indent))
             blank = False
@@ -204,6 +205,8 @@ class LineFeaturizer:
             f.append("source_line")
         if line.blank_before:
             f.append("blank_before")
+        if line.page_start:
+            f.append("page_start")
         if line.indent:
             f.append("indented")
         if s[0] in "•·*-–":
@@ -265,9 +268,31 @@ class LineFeaturizer:
                 features.append("numbered_neighbour")
             if index < 3:
                 features.append("first_lines")
+        # a list of three or more lines numbered one after another, nothing between: a table of contents
+        numbers = [self.shape(text[line.start : line.end])[1] for line in lines]
+        run_start = 0
+        for index in range(1, len(own) + 1):
+            continues = index < len(own) and numbers[index] is not None and numbers[index - 1] is not None \
+                and numbers[index] == numbers[index - 1] + 1
+            if not continues:
+                if index - run_start >= 3:
+                    for k in range(run_start, index):
+                        own[k].append("numbered_block")
+                run_start = index
         rows = []
         for index, features in enumerate(own):
             row = list(features)
+            present = set(features)
+            after = set(own[index + 1]) if index + 1 < len(own) else set()
+            # conjunctions a linear model cannot form itself
+            if "numbered" in present and "title_like" in present:
+                row.append("numbered_title")
+                if "num_next" in present:
+                    row.append("numbered_title_next")
+            if "title_like" in present and any(x.startswith(("sec=", "case_label")) for x in after):
+                row.append("title_before_section")
+            if "case_label" in present and "title_like" in after:
+                row.append("case_before_title")
             for offset in (-2, -1, 1, 2):
                 neighbour = index + offset
                 if 0 <= neighbour < len(own):
