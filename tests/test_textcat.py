@@ -89,3 +89,15 @@ def test_transformers_fine_tunes_a_local_checkpoint(tiny_checkpoint, tmp_path):
 def test_transformers_refuses_a_missing_checkpoint():
     with pytest.raises(FileNotFoundError, match="no downloads"):
         TransformersClassifier(checkpoint="does/not/exist").fit(["x"], ["Beslutning"])
+
+
+def test_saved_sklearn_model_is_skops_and_unknown_types_are_refused(tmp_path):
+    import skops.io as sio
+
+    items = make_items(30, seed=5)
+    model = SklearnClassifier().fit([t for t, _, _ in items], [k for _, k, _ in items], list(ITEM_TYPES))
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "model.skops").is_file() and not list((tmp_path / "m").glob("*.joblib"))
+    sio.dump({"model": Counter("ab"), "columns": None}, tmp_path / "m" / "model.skops")  # a type nobody vetted
+    with pytest.raises(ValueError, match="refusing to load unknown types"):
+        TextClassifier.load(tmp_path / "m")

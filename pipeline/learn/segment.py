@@ -11,7 +11,6 @@ type and dissent, so no model sees its own training data) makes the predictions 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field
 
-from pipeline.config import CONFIG_DIR, ConfigError, _Strict, load_pipeline_config
+from pipeline.config import ConfigError, _Strict, load_pipeline_config
 from pipeline.evaluate.score import aggregate, evaluate_document, prf
 from pipeline.learn.line_labels import LineAligner
 from pipeline.learn.synthetic_layouts import LayoutGenerator
@@ -33,7 +32,6 @@ from pipeline.stages.segment.features import LineFeaturizer
 from pipeline.stages.segment.model import LineLabeller
 from pipeline.stages.segment.vocabulary import Vocabulary
 
-PROJECT = CONFIG_DIR.parent
 # Source files whose change makes a trained segmenter stale (they decide its features and training labels).
 FINGERPRINT_SOURCES = ["pipeline/stages/segment/features.py", "pipeline/stages/segment/vocabulary.py",
                        "pipeline/learn/line_labels.py", "pipeline/learn/synthetic_layouts.py", "configs/pipeline.yaml"]
@@ -216,18 +214,16 @@ def fingerprint(config: SegmentTrainConfig) -> str:
     """Content hash of everything a trained segmenter depends on: the gold and the documents it annotates,
     the training config, and the code and vocabulary that make features and labels. A shipped model whose
     fingerprint differs from this is stale: `make train` would train another."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(config.model_dump(exclude={"output", "experiment", "learning_curve",
-                                                         "learning_curve_repeats"}), sort_keys=True).encode())
+    from pipeline.learn.train import fingerprint_of
+
+    data = []
     for source_config in config.gold:
         for path in sorted(Path(source_config.gold_dir).glob("*.json")):
             gold = json.loads(path.read_text(encoding="utf-8"))
-            digest.update(path.name.encode() + path.read_bytes())
             raw = Path(source_config.corpus_dir) / gold["document"]
-            digest.update(raw.read_bytes() if raw.is_file() else b"missing")
-    for name in FINGERPRINT_SOURCES:
-        digest.update(name.encode() + (PROJECT / name).read_bytes())
-    return digest.hexdigest()[:16]
+            data += [path.name.encode(), path.read_bytes(), raw.read_bytes() if raw.is_file() else b"missing"]
+    settings = config.model_dump(exclude={"output", "experiment", "learning_curve", "learning_curve_repeats"})
+    return fingerprint_of(settings, FINGERPRINT_SOURCES, data)
 
 
 def plot_learning_curve(points: list[dict], path: Path | None) -> bytes:

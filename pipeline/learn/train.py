@@ -4,6 +4,7 @@ data version). The score reported for a model is always on municipalities it did
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -135,6 +136,29 @@ def git_commit() -> str | None:
         return None
 
 
+PROJECT = Path(__file__).resolve().parent.parent.parent
+# Source files whose change makes a trained type or topic model stale (its features and the text it sees).
+FINGERPRINT_SOURCES = ["pipeline/stages/textcat.py", "pipeline/stages/classify.py", "pipeline/stages/topics.py",
+                       "pipeline/stages/item_text.py", "configs/topics.yaml", "configs/pipeline.yaml"]
+
+
+def fingerprint_of(settings: dict, files: list[str], data: list[bytes]) -> str:
+    """Content hash of what a trained model depends on: its settings, its data, the code and vocabulary that
+    make its features. A shipped model whose fingerprint differs from today's is stale."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
+    for chunk in data:
+        digest.update(chunk)
+    for name in files:
+        digest.update(name.encode() + (PROJECT / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(config: TrainConfig, examples: list[Example] | None = None) -> str:
+    examples = examples if examples is not None else build_examples(config)
+    return fingerprint_of(config.model_dump(exclude={"output", "experiment"}), FINGERPRINT_SOURCES,
+                          [data_version(examples).encode()])
+
+
 def write_model_card(path: Path, card: dict) -> None:
     (path / "model_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# {card['name']}", "", f"- task: {card['task']}", f"- backend: {card['backend']}",
@@ -174,6 +198,7 @@ def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = Tr
         "task": config.task,
         "backend": config.backend,
         "version": f"{output.name}@{version}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
+        "fingerprint": fingerprint(config, examples),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": config.model_dump(),
         "data": {"version": version, "gold_items": sum(e.source == "gold" for e in examples),

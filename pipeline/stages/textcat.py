@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -134,18 +135,54 @@ class SklearnClassifier(TextClassifier):
         out[:, self._columns] = probabilities[:, -len(self._columns):]
         return out
 
-    def _save(self, path: Path) -> None:
-        import joblib
+    # The only classes of ours inside a saved model; loading trusts them and nothing else unknown (skops).
+    TRUSTED = ["pipeline.stages.classify.RuleFeatures", "pipeline.stages.topics.LexiconFeatures"]
 
-        joblib.dump({"model": self.model, "columns": getattr(self, "_columns", None)}, path / "model.joblib")
+    def _evidence(self):
+        return self.model.steps[0][1].transformer_list[-1][1] if self.model is not None else None
+
+    def _save(self, path: Path) -> None:
+        """skops, not pickle: loading cannot run code. The evidence block's config-made objects (the rules,
+        the taxonomy) are left out and rebuilt from the configuration in force when the model is loaded."""
+        import skops.io as sio
+
+        evidence = self._evidence()
+        if self.model is not None:
+            for _, block in self.model.steps[0][1].transformer_list:
+                if hasattr(block, "stop_words_"):
+                    del block.stop_words_  # every n-gram left out by max_features: introspection only, and huge
+                if hasattr(block, "vocabulary_"):  # plain ints: skops stores each numpy scalar as a file
+                    block.vocabulary_ = {term: int(index) for term, index in block.vocabulary_.items()}
+        detached = {k: getattr(evidence, k) for k in ("rules", "taxonomy") if hasattr(evidence, k)}
+        for key in detached:
+            setattr(evidence, key, None)
+        try:
+            columns = getattr(self, "_columns", None)
+            sio.dump({"model": self.model, "columns": None if columns is None else [int(c) for c in columns]},
+                     path / "model.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        finally:
+            for key, value in detached.items():
+                setattr(evidence, key, value)
 
     def _load(self, path: Path) -> None:
-        import joblib
+        import skops.io as sio
 
-        state = joblib.load(path / "model.joblib")
-        self.model, self._columns = state["model"], state["columns"]
-        if self.multilabel and self.taxonomy is not None:
-            self.model.steps[0][1].transformer_list[-1][1].taxonomy = self.taxonomy  # the config in force now
+        untrusted = sio.get_untrusted_types(file=path / "model.skops")
+        unexpected = sorted(set(untrusted) - set(self.TRUSTED))
+        if unexpected:
+            raise ValueError(f"{path / 'model.skops'}: refusing to load unknown types {unexpected}")
+        state = sio.load(path / "model.skops", trusted=untrusted)
+        self.model = state["model"]
+        self._columns = None if state["columns"] is None else np.array(state["columns"])
+        evidence = self._evidence()
+        if hasattr(evidence, "taxonomy"):
+            evidence.taxonomy = self.taxonomy  # the config in force now
+        if hasattr(evidence, "rules"):
+            from pipeline.config import load_pipeline_config
+            from pipeline.stages.classify import RuleClassifier
+
+            config = load_pipeline_config()
+            evidence.rules = RuleClassifier(config.classify, config.segment)
 
 
 class SpacyClassifier(TextClassifier):

@@ -27,7 +27,8 @@ class LineSegmenter:
     def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str, start_threshold: float = 0.35):
         self.vocab = Vocabulary(config)
         self.featurizer = LineFeaturizer(self.vocab)
-        self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.furniture_res)
+        self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.heading_word_re,
+                                   self.featurizer.furniture_res)
         self.builder = ItemBuilder(self.vocab)
         self.labeller = labeller
         self.version = version

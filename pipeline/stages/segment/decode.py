@@ -230,9 +230,11 @@ class LineDecoder:
     content is never published.
     """
 
-    def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, furniture_res: list[re.Pattern]):
+    def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, heading_word_re: re.Pattern,
+                 furniture_res: list[re.Pattern]):
         self.vocab = vocab
         self.glued_heading_re = glued_heading_re
+        self.heading_word_re = heading_word_re
         self.furniture_res = furniture_res
         suffixes = "|".join(re.escape(s) for s in vocab.config.title_suffixes)
         self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$", re.I) if suffixes else None
@@ -256,17 +258,28 @@ class LineDecoder:
                 end = suffix.start()
         return number, (begin, end)
 
+    def _furniture(self, text: str, line) -> bool:
+        piece = text[line.start : line.end]
+        return any(p.search(piece) for p in self.furniture_res)
+
     def _not_a_title(self, text: str, line) -> bool:
         piece = text[line.start : line.end]
-        return any(p.search(piece) for p in self.furniture_res) or bool(
+        return self._furniture(text, line) or bool(
             re.fullmatch(r"(?:Åben|Åbent|Lukket)(?: punkt| sag)?", piece.strip(), re.I))
 
     def _vocabulary_role(self, text: str, line) -> str | None:
-        """The section an untitled item's first line opens, by the heading vocabulary."""
-        m = self.vocab.line_heading_re.match(text, line.start, line.end)
+        """The section an untitled item's first line opens, by the heading vocabulary ("Beslutning", and
+        "Regionsrådets beslutning den ...:" where the word comes later in a short line)."""
+        piece = text[line.start : line.end]
+        m = self.vocab.line_heading_re.match(piece)
         if m:
             return "rec" if m.group("rec") else "dec" if m.group("dec") else "sec"
-        return "sec" if self.glued_heading_re.match(text, line.start, line.end) else None
+        if self.glued_heading_re.match(piece):
+            return "sec"
+        word = self.heading_word_re.search(piece[:60])
+        if word and len(piece) <= 120:
+            return "dec" if self.vocab.line_heading_re.match(word.group(0)).group("dec") else "rec"
+        return None
 
     def _nearby_number(self, text: str, lines, indices: list[int]) -> int | None:
         for index in indices:
@@ -287,6 +300,9 @@ class LineDecoder:
 
         probability = [start_p(m) for m in marginals]
         out = list(labels)
+        if probability and max(probability) < threshold and not any(l in ("T", "S") or l.startswith("S-") for l in labels):
+            # a page holds at least one item: where none reaches the threshold, the likeliest start is one
+            threshold = max(probability) if max(probability) >= 0.02 else threshold
         for i, p in enumerate(probability):
             is_start = labels[i] in ("T", "S") or labels[i].startswith("S-")
             local_max = all(p >= probability[j] for j in (i - 1, i + 1) if 0 <= j < len(probability))
@@ -340,11 +356,11 @@ class LineDecoder:
                 role = label[2:] if label.startswith(("H-", "S-")) else self._vocabulary_role(text, lines[i]) if label == "S" else None
                 if role in _SECTION_KINDS and not (i == title_index):
                     kind = _SECTION_KINDS[role]
-                    m = self.vocab.line_heading_re.match(text, lines[i].start, lines[i].end)
+                    m = self.vocab.line_heading_re.match(text[lines[i].start : lines[i].end])
                     if m and m.group("abs"):
                         kind = "absence"
                     marks.append((i, kind))
-                elif any(p.search(text, lines[i].start, lines[i].end) for p in self.furniture_res):
+                elif self._furniture(text, lines[i]):
                     marks.append((i, "furniture"))
             found = []
             for n, (i, kind) in enumerate(marks):
@@ -353,9 +369,7 @@ class LineDecoder:
                 if kind != "furniture":
                     found.append(Section(kind, (lines[i].start, heading_end), (heading_end, body_end),
                                          text[lines[i].start : lines[i].end]))
-            has_content = any(labels[i] not in ("TC",) and not any(p.search(text, lines[i].start, lines[i].end)
-                                                                    for p in self.furniture_res)
-                              for i in range(body_from, last + 1))
+            has_content = any(labels[i] != "TC" and not self._furniture(text, lines[i]) for i in range(body_from, last + 1))
             title_text = text[span[0] : span[1]] if span else ""
             if title_index == first and not has_content and not re.search(r"lukket", title_text, re.I):
                 dropped += 1

@@ -118,9 +118,12 @@ class LineFeaturizer:
 
     def heading_key(self, text: str, line: Line) -> str:
         """The heading word a section-heading line starts with ("Beslutning i Byrådet den ..." → "beslutning")."""
-        m = self.vocab.line_heading_re.match(text, line.start, line.end) or self.glued_heading_re.match(text, line.start, line.end)
-        word = m.group(0) if m else text[line.start : line.end]
-        return " ".join(_WORD.findall(word)[:2]).lower()
+        piece = text[line.start : line.end]
+        m = self.vocab.line_heading_re.match(piece) or self.glued_heading_re.match(piece)
+        if m:
+            return " ".join(_WORD.findall(m.group(0))[:2]).lower()
+        word = self.heading_word_re.search(piece)
+        return piece[: word.end()].lower() if word else piece.lower()
 
     @staticmethod
     def title_key(line: str) -> str:
@@ -235,7 +238,8 @@ class LineFeaturizer:
         first_heading = True
         for index, line in enumerate(lines):
             features = own[index]
-            heading = self.heading_key(text, line) if any(x.startswith("sec=") for x in features) else None
+            heading = self.heading_key(text, line) if any(x.startswith("sec=") or x == "heading_word_early"
+                                                          for x in features) else None
             if heading:
                 if first_heading:
                     features.append("first_heading")
