@@ -83,16 +83,19 @@ def decode_bytes(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, str
         if best is None:
             raise IngestError(path, "unknown text encoding (not UTF-8 nor any configured encoding)") from None
         text, encoding = str(best), best.encoding
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    controls = len(_CONTROL.findall(text))
     if controls > config.max_control_char_ratio * len(text):
         raise IngestError(path, f"binary file ({controls} control characters), not text")
     sample = text[:20000]
-    latin = sum(1 for ch in sample if ord(ch) < 0x250 or 0x2000 <= ord(ch) < 0x2070)
+    latin = len(_LATIN.findall(sample))
     if latin < 0.8 * len(sample):  # random bytes that happen to start like UTF-16 decode to CJK soup
         raise IngestError(path, f"binary file or not Danish text ({encoding}: {100 * latin // len(sample)} % Latin characters)")
     return _repair_mojibake(text), encoding
 
 
+# Control characters (Unicode category Cc) but the whitespace ones; Latin script and general punctuation.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_LATIN = re.compile("[\x00-\u024f\u2000-\u206f]")
 _MOJIBAKE = re.compile("Ã[¥¸¦…˜†]|Ã\u0098|Ã\u0085|â€[™œ\u009d“”]")
 
 

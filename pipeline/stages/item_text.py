@@ -1,5 +1,6 @@
 """The text a classifier sees of an item: for the type, its content with the printed type word removed; for
-topics, its title and whole text. Shared by training (learn/) and labelling (stages/labels.py)."""
+topics, its title and the start of its text, where the subject is stated (a long case text mentions
+everything once). Shared by training (learn/) and labelling (stages/labels.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,6 @@ def parse_type_text(text: str) -> Item:
     return Item(0, title, recommendation=recommendation or None, decision=decision or None)
 
 
-def topic_text(document: Document, item: Item, max_chars: int = 20000) -> str:
+def topic_text(document: Document, item: Item, max_chars: int = 3000) -> str:
     start, end = item.spans["item"]
     return (item.title or "") + "\n\n" + squash(document.source.text[start:end])[:max_chars]

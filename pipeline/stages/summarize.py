@@ -1,6 +1,6 @@
 """Summaries: at most 60 words per item, in Danish, faithful to the item's text.
 
-The default is extractive and decision-aware: spaCy splits the item's case text into sentences, the
+The default is extractive and decision-aware: the item's case text is split into sentences (text.py), the
 sentences are ranked by closeness to the item's centroid and title (with a small bonus for a key figure),
 and the best ones that fit are followed by what was decided (from the outcome) and who dissented (from the
 positions). An abstractive model from a local seq2seq checkpoint can be used instead; whatever produced a
@@ -14,10 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-import spacy
-
 from pipeline.records import Document, Item, squash
-from pipeline.stages.text import tokens
+from pipeline.stages.text import sentences, tokens
 
 MAX_WORDS = 60
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -63,8 +61,6 @@ class ExtractiveSummarizer:
         self.max_words = max_words
         self.title_weight, self.figure_bonus = title_weight, figure_bonus
         self.position_weight, self.max_sentences = position_weight, max_sentences
-        self.nlp = spacy.blank("da")
-        self.nlp.add_pipe("sentencizer")
 
     # -- sentences of the case (before the Indstilling and Beslutning)
 
@@ -80,8 +76,8 @@ class ExtractiveSummarizer:
             # headings, labels and committee codes are not prose: prose ends a sentence or runs long
             if len(words(paragraph)) < 4 or (not paragraph.endswith((".", "!", "?", ":")) and len(words(paragraph)) < 12):
                 continue
-            for sentence in self.nlp(paragraph).sents:
-                sentence = sentence.text.strip()
+            for s, e in sentences(paragraph, 0, len(paragraph)):
+                sentence = paragraph[s:e]
                 if len(words(sentence)) >= 4 and not _BOILERPLATE.match(sentence):
                     out.append(sentence)
         return out

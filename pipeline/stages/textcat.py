@@ -72,8 +72,9 @@ class SklearnClassifier(TextClassifier):
     backend = "sklearn"
 
     def __init__(self, multilabel=False, taxonomy: Taxonomy | None = None, C: float = 4.0, max_features: int = 50000,
-                 evidence_weight: float = 3.0, **params):
-        super().__init__(multilabel, C=C, max_features=max_features, evidence_weight=evidence_weight, **params)
+                 evidence_weight: float = 3.0, char_ngrams: bool = True, **params):
+        super().__init__(multilabel, C=C, max_features=max_features, evidence_weight=evidence_weight,
+                         char_ngrams=char_ngrams, **params)
         self.taxonomy = taxonomy
         self.model = None
 
@@ -83,13 +84,13 @@ class SklearnClassifier(TextClassifier):
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.pipeline import FeatureUnion, make_pipeline
 
-        blocks = [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True,
-                                      max_features=self.params["max_features"])),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True,
-                                      max_features=self.params["max_features"])),
-        ]
-        weights = {"words": 1.0, "chars": 1.0}
+        blocks = [("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True,
+                                            max_features=self.params["max_features"]))]
+        weights = {"words": 1.0}
+        if self.params["char_ngrams"]:  # robust to inflection and OCR noise, but the slowest block to compute
+            blocks.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True,
+                                                    max_features=self.params["max_features"])))
+            weights["chars"] = 1.0
         if self.multilabel and self.taxonomy is not None:
             from pipeline.stages.topics import LexiconFeatures
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.records import Item, Span, squash
-from pipeline.stages.segment.vocabulary import Vocabulary
+from pipeline.stages.segment.vocabulary import SHORT_LINE, Vocabulary
 from pipeline.stages.text import sentences
 
 
@@ -231,11 +231,11 @@ class LineDecoder:
     """
 
     def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, heading_word_re: re.Pattern,
-                 furniture_res: list[re.Pattern]):
+                 furniture_re: re.Pattern):
         self.vocab = vocab
         self.glued_heading_re = glued_heading_re
         self.heading_word_re = heading_word_re
-        self.furniture_res = furniture_res
+        self.furniture_re = furniture_re
         suffixes = "|".join(re.escape(s) for s in vocab.config.title_suffixes)
         self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$", re.I) if suffixes else None
 
@@ -259,8 +259,8 @@ class LineDecoder:
         return number, (begin, end)
 
     def _furniture(self, text: str, line) -> bool:
-        piece = text[line.start : line.end]
-        return any(p.search(piece) for p in self.furniture_res)
+        """Navigation and page furniture: short lines only (as features.py reads them)."""
+        return line.end - line.start <= SHORT_LINE and bool(self.furniture_re.search(text[line.start : line.end]))
 
     def _not_a_title(self, text: str, line) -> bool:
         piece = text[line.start : line.end]

@@ -15,7 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from pipeline.stages.segment.vocabulary import Vocabulary, alternation
+from pipeline.stages.segment.vocabulary import SHORT_LINE, Vocabulary, alternation
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ _DATE = re.compile(r"\b\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}\b|\b\d{1,2}\.?\s+[a-
 _PARTY = re.compile(r"\((?:[A-ZÆØÅ]{1,2}|[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)?)\)")
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö]+")
 _BULLET = re.compile(r"[•·*>\-–]\s*")
+_TIME = re.compile(r"\bkl\.\s?\d")
+_CAPITALS = re.compile(r"[A-ZÆØÅ]")
+_CLOSED = re.compile(r"Lukket\s*(?:punkt)?\s*\)?\s*$", re.I)
 
 
 class LineFeaturizer:
@@ -59,14 +62,14 @@ class LineFeaturizer:
         config = vocab.config
         self.shape_res = [(name, re.compile(pattern, re.I if name in ("status_num", "item_word") else 0))
                           for name, pattern in _SHAPES]
-        self.furniture_res = [re.compile(p, re.I) for p in config.furniture_patterns]
+        self.furniture_re = re.compile("|".join(f"(?:{p})" for p in config.furniture_patterns), re.I)
+        self.case_pattern_re = re.compile("|".join(f"(?:{p})" for p in config.case_number_patterns))
         headings = (config.recommendation_headings + config.decision_headings + config.other_headings
                     + config.absence_headings)
         self.glued_heading_re = re.compile(rf"^(?:{alternation(headings)})(?=[A-ZÆØÅ0-9])")
         self.heading_word_re = re.compile(
             rf"\b(?:{alternation(config.recommendation_headings + config.decision_headings)})\b", re.I)
         self.case_label_start_re = re.compile(rf"^(?:{alternation(config.case_number_labels)})\s*:?\s*(?P<rest>.*)$", re.I)
-        self.case_pattern_res = vocab.case_number_res
         # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label
         # that starts a capitalised phrase, and after a sentence end.
         words = alternation(headings + config.case_number_labels)
@@ -131,14 +134,13 @@ class LineFeaturizer:
         words = _WORD.findall(re.sub(r"^[\W\d_]*(?:Punkt|Pkt|Nr|Sag nr)?[\W\d_]*", "", line))
         return " ".join(w.lower() for w in words)[:30]
 
-    def own(self, text: str, line: Line) -> list[str]:
+    def own(self, text: str, line: Line, shape: str | None) -> list[str]:
         s = text[line.start : line.end]
         n = len(s)
         words = s.split()
         f = ["bias"]
         f.append("len=" + ("1" if n <= 3 else "s" if n <= 15 else "m" if n <= 40 else "l" if n <= 90 else "xl" if n <= 200 else "xxl"))
         f.append("words=" + str(min(len(words), 12) // 3))
-        shape, _ = self.shape(s)
         if shape:
             f.append("shape=" + shape)
             if shape != "letter_item":
@@ -151,7 +153,7 @@ class LineFeaturizer:
             f.append("sec=" + kind)
             tail = m.group("tail").strip()
             f.append("sec_alone" if not tail or tail == ":" else "sec_tail")
-            if _DATE.search(s):
+            if n <= SHORT_LINE and _DATE.search(s):
                 f.append("sec_dated")
         elif self.glued_heading_re.match(s):
             f.append("sec=glued")
@@ -162,12 +164,6 @@ class LineFeaturizer:
             f.append("case_label")
             if not case.group("rest").strip():
                 f.append("case_label_empty")
-        if any(p.search(s) for p in self.case_pattern_res):
-            f.append("case_number")
-            if len(words) <= 2 and not case:
-                f.append("case_only")
-        if any(p.search(s) for p in self.furniture_res):
-            f.append("furniture")
         if self.vocab.toc_re.match(s):
             f.append("toc_heading")
         if self.vocab.item_word_re.match(s):
@@ -178,19 +174,27 @@ class LineFeaturizer:
             f.append("det_case_header")
         if self.vocab.appendix_re.match(s):
             f.append("appendix")
-        if _DATE.search(s):
-            f.append("has_date")
-        if re.search(r"\bkl\.\s?\d", s):
-            f.append("has_time")
-        parties = len(_PARTY.findall(s))
-        if parties:
-            f.append("party" if parties == 1 else "parties")
+        if n <= SHORT_LINE:  # what only a short line can be: a case-number line, furniture, a dated heading, a list
+            if self.case_pattern_re.search(s):
+                f.append("case_number")
+                if len(words) <= 2 and not case:
+                    f.append("case_only")
+            if self.furniture_re.search(s):
+                f.append("furniture")
+            if _DATE.search(s):
+                f.append("has_date")
+            if _TIME.search(s):
+                f.append("has_time")
+            parties = len(_PARTY.findall(s))
+            if parties:
+                f.append("party" if parties == 1 else "parties")
+            if _CLOSED.search(s):
+                f.append("closed_suffix")
         if s.count(",") >= 3:
             f.append("many_commas")
         first = s[0]
         f.append("first=" + ("upper" if first.isupper() else "lower" if first.islower() else "digit" if first.isdigit() else "other"))
-        letters = [c for c in s if c.isalpha()]
-        if len(letters) >= 4 and all(c.isupper() for c in letters):
+        if n <= SHORT_LINE and s.upper() == s and len(_CAPITALS.findall(s)) >= 4:
             f.append("all_caps")
         capitalised = sum(w[0].isupper() for w in words if w[0].isalpha())
         if len(words) >= 2 and capitalised >= 0.6 * len(words):
@@ -202,8 +206,6 @@ class LineFeaturizer:
             f.append("proposes")
         if re.fullmatch(r"(?:Åben|Åbent|Lukket|Åbent punkt|Lukket punkt|Åben sag)", s, re.I):
             f.append("status_word")
-        if re.search(r"\(?\s*Lukket\s*(?:punkt)?\s*\)?$", s, re.I):
-            f.append("closed_suffix")
         if s.startswith("SOURCE:"):
             f.append("source_line")
         if line.blank_before:
@@ -224,7 +226,8 @@ class LineFeaturizer:
     def features(self, text: str, lines: list[Line], hints: dict[int, list[str]] | None = None) -> list[list[str]]:
         """Per line: its own features, its numbering and repetition in the document, its neighbours', and the
         rule segmenter's verdicts (`hints`: line index → features)."""
-        own = [self.own(text, line) + (hints or {}).get(index, []) for index, line in enumerate(lines)]
+        shapes = [self.shape(text[line.start : line.end]) for line in lines]
+        own = [self.own(text, line, shapes[index][0]) + (hints or {}).get(index, []) for index, line in enumerate(lines)]
         keys = [self.title_key(text[line.start : line.end]) for line in lines]
         positions: dict[str, list[int]] = {}
         for index, key in enumerate(keys):
@@ -253,7 +256,7 @@ class LineFeaturizer:
                 features.append("repeat_later")
             if found and found[0] < index:
                 features.append("repeat_earlier")
-            shape, number = self.shape(text[line.start : line.end])
+            shape, number = shapes[index]
             if shape and shape not in ("letter_item",):
                 last_numbered = index
             if number is not None:
@@ -273,7 +276,7 @@ class LineFeaturizer:
             if index < 3:
                 features.append("first_lines")
         # a list of three or more lines numbered one after another, nothing between: a table of contents
-        numbers = [self.shape(text[line.start : line.end])[1] for line in lines]
+        numbers = [number for _, number in shapes]
         run_start = 0
         for index in range(1, len(own) + 1):
             continues = index < len(own) and numbers[index] is not None and numbers[index - 1] is not None \
@@ -283,6 +286,7 @@ class LineFeaturizer:
                     for k in range(run_start, index):
                         own[k].append("numbered_block")
                 run_start = index
+        context = [[x for x in row if x.startswith(self.CONTEXT)] for row in own]
         rows = []
         for index, features in enumerate(own):
             row = list(features)
@@ -300,7 +304,7 @@ class LineFeaturizer:
             for offset in (-2, -1, 1, 2):
                 neighbour = index + offset
                 if 0 <= neighbour < len(own):
-                    row += [f"{offset}:{x}" for x in own[neighbour] if x.startswith(self.CONTEXT)]
+                    row += [f"{offset}:{x}" for x in context[neighbour]]
                 else:
                     row.append(f"{offset}:none")
             ahead = [x for k in range(index + 1, min(len(own), index + 4)) for x in own[k]]

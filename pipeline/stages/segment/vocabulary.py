@@ -9,6 +9,11 @@ import re
 from pipeline.config import SegmentConfig
 
 
+# Longer lines are running text: what only a short line can be (furniture, a case-number line, a dated heading)
+# is not looked for in them.
+SHORT_LINE = 200
+
+
 def alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
