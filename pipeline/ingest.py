@@ -53,7 +53,13 @@ def read_source(path: Path, config: IngestConfig) -> SourceText:
     decoded, encoding = decode_bytes(path, raw, config)
     if kind == "html":
         return SourceText(path, "html", normalise(html_to_text(decoded)), encoding, None, digest)
-    text, pages, body_end = strip_transcript_pages(normalise(decoded), config)
+    return text_source(path, decoded, config, encoding, digest)
+
+
+def text_source(path: Path, text: str, config: IngestConfig, encoding: str | None = "utf-8", digest: str = "") -> SourceText:
+    """Decoded plain text as a source: normalised, PDF-transcript pages recognised (also for text made in memory,
+    such as the synthetic training minutes)."""
+    text, pages, body_end = strip_transcript_pages(normalise(text), config)
     return SourceText(path, "txt", text, encoding, pages, digest, body_end=body_end, transcript=pages is not None)
 
 

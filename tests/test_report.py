@@ -34,13 +34,18 @@ def report(tmp_path_factory) -> Path:
             gold["items"].append(dict(gold["items"][0], title="Et punkt som pipelinen overså"))  # a missed item
         (root / "gold" / path.name).write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
     metrics = evaluate_dirs(root / "gold", root / "pred")
-    return write_report(metrics, root / "pred", root / "report.html")
+    curve = {"version": "segment@test", "item_f1": 0.8, "points": [{"municipalities": 0, "item_f1": 0.6, "sd": 0.0},
+                                                                    {"municipalities": 4, "item_f1": 0.75, "sd": 0.05}]}
+    return write_report(metrics, root / "pred", root / "report.html", learning_curve=curve)
 
 
 def test_report_is_self_contained_and_lists_errors_with_source(report):
     page = report.read_text(encoding="utf-8")
     assert "<script" not in page and not re.search(r"""(?:src|href)=["']https?:""", page)  # nothing fetched
-    assert page.count("data:image/png;base64,") == 4
+    assert page.count("data:image/png;base64,") == 5  # confusion, type F1, topic F1, item F1, learning curve
+    # generalisation: a row per municipality (the samples are five), and the segmenter's learning curve
+    assert "<h2>Per municipality</h2>" in page and all(m in page for m in ("Favrskov", "Vejle", "Randers"))
+    assert "segmenter learning curve" in page and "segment@test" in page
     # per-document error count links to the document's errors; each error opens to gold vs predicted and source
     assert "<a href='#errors-punkt_referat'>2</a>" in page and "id='errors-punkt_referat'" in page
     error = re.search(r"<details class='error'><summary>.*?Status på affaldsplanen.*?</details>", page, re.S)

@@ -113,7 +113,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f5f8}.num td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums}
-.plots{display:flex;flex-wrap:wrap;gap:1rem}.plots img{border:1px solid #eee}
+.plots{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.plots img{border:1px solid #eee}
 details{margin:.35rem 0;border:1px solid #e3e3e3;border-radius:4px;padding:.3rem .6rem;background:#fcfcfc}
 summary{cursor:pointer;font-weight:600}.kind{font-size:.75rem;padding:.05rem .35rem;border-radius:3px;background:#eee;margin-right:.4rem}
 .missed{background:#fde2e1}.spurious{background:#fff1cc}.field{background:#e2ecfd}
@@ -171,8 +171,13 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
     topic_f1 = {l: m["f1"] for l, m in overall["topics"]["per_label"].items()}
     if topic_f1:
         plots.append(_img(plot_bars(topic_f1, None, "Topics: F1 per label"), "topic F1 per label"))
-    plots.append(_img(plot_bars({d: m["items"]["f1"] for d, m in per_document.items()}, None,
-                                "Segmentation: item F1 per document"), "item F1 per document"))
+    municipalities = metrics.get("per_municipality") or {}
+    if len(municipalities) > 1:
+        plots.append(_img(plot_bars({m: v["items"]["f1"] for m, v in municipalities.items()}, None,
+                                    "Segmentation: item F1 per municipality"), "item F1 per municipality"))
+    else:
+        plots.append(_img(plot_bars({d: m["items"]["f1"] for d, m in per_document.items()}, None,
+                                    "Segmentation: item F1 per document"), "item F1 per document"))
     parts.append("<h2>Plots</h2><div class='plots'>" + "".join(plots) + "</div>")
 
     doc_rows = [[html.escape(name), _fmt(d["items"]["f1"]), _fmt(d["type_accuracy"]), _fmt(d["topics"]["micro"]["f1"]),
@@ -184,7 +189,6 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
         ["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
          "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num"))
 
-    municipalities = metrics.get("per_municipality") or {}
     if len(municipalities) > 1:
         rows = [[html.escape(name), str(m["documents"]), _fmt(m["items"]["f1"]), f"{m['items']['tp']}/{m['items']['n_gold']}",
                  _fmt(m["type_accuracy"]), _fmt(m["decision_token_f1"]), _fmt(m["positions_f1"]["f1"])

@@ -125,6 +125,8 @@ class LineAligner:
             elif (low.startswith(key) and len(low) - len(key) <= 25) or (key.startswith(low) and len(low) >= 12) \
                     or (len(key) >= 15 and low.endswith(key)):
                 out[index] = 1 if len(low) - len(key) <= 15 else 0
+            elif len(key) >= 12 and key in low and len(low) - len(key) <= 40:  # inside a transcript's piece
+                out[index] = 0
         return out
 
     def _toc_like(self, texts: list[str], index: int) -> bool:

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from pipeline.config import ConfigError, _Strict, load_pipeline_config
 from pipeline.evaluate.score import aggregate, evaluate_document, prf
+from pipeline.ingest import text_source
 from pipeline.learn.line_labels import LineAligner
 from pipeline.learn.synthetic_layouts import LayoutGenerator
 from pipeline.records import Document, SourceText
@@ -54,6 +55,7 @@ class SegmentTrainConfig(_Strict):
     real_weight: int = Field(ge=1, default=3)  # each real document counts this many times against synthetic ones
     params: dict = {}
     start_threshold: float = Field(gt=0, lt=1, default=0.2)
+    transcripts: str = Field(pattern="^(rules_first|model_first)$", default="rules_first")
     learning_curve: list[int] = [0, 1, 2, 4, 8, 16, 32]
     learning_curve_repeats: int = Field(ge=1, default=3)
     output: str
@@ -121,7 +123,8 @@ class SegmentData:
 
     def _synthetic_examples(self) -> list[Example]:
         generator = LayoutGenerator(self.config.synthetic.seed)
-        return [self._example(name, None, SourceText(Path(f"{name}.txt"), "txt", text), gold)
+        ingest = self.pipeline.config.ingest
+        return [self._example(name, None, text_source(Path(f"{name}.txt"), text, ingest), gold)
                 for name, text, gold in generator.documents(self.config.synthetic.documents)]
 
     @property
@@ -134,7 +137,8 @@ class SegmentData:
         return LineLabeller(**self.config.params).fit([e.features for e in train], [e.labels for e in train])
 
     def segmenter(self, labeller: LineLabeller, version: str) -> LineSegmenter:
-        return LineSegmenter(load_pipeline_config().segment, labeller, version, self.config.start_threshold)
+        return LineSegmenter(load_pipeline_config().segment, labeller, version, self.config.start_threshold,
+                             self.config.transcripts)
 
     def predict(self, segmenter: LineSegmenter, example: Example) -> Document | None:
         """The whole pipeline on a gold document with this segmenter (rule labels for everything else)."""
@@ -282,7 +286,8 @@ def train_segmenter(config: SegmentTrainConfig, cv: str | None = "lomo", log_to_
         import shutil
 
         shutil.rmtree(output)
-    labeller.save(output, {"version": version, "start_threshold": config.start_threshold})
+    labeller.save(output, {"version": version, "start_threshold": config.start_threshold,
+                           "transcripts": config.transcripts})
     if metrics.get("learning_curve"):
         plot_learning_curve(metrics["learning_curve"], output / "learning_curve.png")
     write_segment_card(output, card)

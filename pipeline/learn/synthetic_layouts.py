@@ -178,8 +178,10 @@ class LayoutGenerator:
                 rng, item, numbering, heading_case, decision_style, rec_word, case_style, order, status, furniture,
                 committee, numeric, prefix_types, content)]
         tagged = self._cut(rng, tagged)
-        text = "\n".join(line for line, _, _ in tagged) + "\n"
         gold = self._gold(name, tagged, items, committee, iso, numbering == "untitled", prefix_types)
+        if rng.random() < 0.15:
+            tagged = self._transcript(rng, tagged)
+        text = "\n".join(line for line, _, _ in tagged) + "\n"
         return name, text, gold
 
     def _heading_line(self, rng: random.Random, numbering: str, item: _Item, toc: bool = False) -> str:
@@ -281,6 +283,23 @@ class LayoutGenerator:
             })
         return {"document": f"{name}.txt", "municipality": None, "committee": committee, "meeting_date": iso,
                 "attendees": None, "absent": None, "items": gold_items}
+
+    def _transcript(self, rng: random.Random, tagged: list[tuple[str, str, int | None]]) -> list[tuple[str, str, int | None]]:
+        """The same minutes as a PDF-to-text transcript (as document-sharing sites publish them): a few lines of
+        site furniture, then each page as one line, "N <page text>". The roles of its lines carry over to the
+        page line they end up in (the gold is found in it as it was in the lines)."""
+        out = [tagged[0]] + [(line, "header", None) for line in ("Størrelse: px", "Starte visningen fra side:",
+                                                                  "Transkript")]
+        page, number, budget = [], 1, rng.randint(400, 1400)
+        for line, role, owner in tagged[1:]:
+            page.append((line, role, owner))
+            budget -= len(line) + 1
+            if budget <= 0:
+                out.append((f"{number} " + " ".join(l for l, _, _ in page), "page", page[0][2]))
+                page, number, budget = [], number + 1, rng.randint(400, 1400)
+        if page:
+            out.append((f"{number} " + " ".join(l for l, _, _ in page), "page", page[0][2]))
+        return out
 
     def _cut(self, rng: random.Random, tagged: list[tuple[str, str, int | None]]) -> list[tuple[str, str, int | None]]:
         """Most crawled pages stop after 1,200-3,500 characters (inside a line); some start inside an item."""

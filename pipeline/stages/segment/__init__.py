@@ -24,7 +24,8 @@ __all__ = ["LineSegmenter", "Segmentation", "SegmentationError", "Segmenter", "b
 class LineSegmenter:
     """The learned segmenter: line features → CRF line labels → Items; the rules only where it finds none."""
 
-    def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str, start_threshold: float = 0.35):
+    def __init__(self, config: SegmentConfig, labeller: LineLabeller, version: str, start_threshold: float = 0.35,
+                 transcripts: str = "rules_first"):
         self.vocab = Vocabulary(config)
         self.featurizer = LineFeaturizer(self.vocab)
         self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.heading_word_re,
@@ -33,6 +34,7 @@ class LineSegmenter:
         self.labeller = labeller
         self.version = version
         self.start_threshold = start_threshold
+        self.transcripts = transcripts  # "rules_first": PDF transcripts go to the rules, the model where they find none
         self.rules = Segmenter(config)
 
     def line_features(self, source: SourceText):
@@ -50,8 +52,8 @@ class LineSegmenter:
         text = source.text
         limit = source.body_end or len(text)
         flat = source.transcript or is_flat(text[:limit])
-        if flat:
-            # a PDF transcript has no line layout to learn from: its pages are lines; the rules read it inline
+        if flat and self.transcripts == "rules_first":
+            # a PDF transcript's pages are single lines: the rules read them inline
             try:
                 segmentation = self.rules.segment(source)
                 segmentation.info["segmenter"] = "rules (PDF transcript)"
@@ -95,5 +97,5 @@ def build_segmenter(config: SegmentConfig, model_dir: str | Path | None):
     if LineLabeller.exists(model_dir):
         meta = json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
         return LineSegmenter(config, LineLabeller.load(Path(model_dir)), meta.get("version", Path(model_dir).name),
-                             meta.get("start_threshold", 0.35))
+                             meta.get("start_threshold", 0.35), meta.get("transcripts", "rules_first"))
     return Segmenter(config)

@@ -236,6 +236,7 @@ class LineDecoder:
         self.glued_heading_re = glued_heading_re
         self.heading_word_re = heading_word_re
         self.furniture_re = furniture_re
+        self.leading_code_re = re.compile(r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ]\d{2}-\d+-\d{2})?\s+(?=\S)")
         suffixes = "|".join(re.escape(s) for s in vocab.config.title_suffixes)
         self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$", re.I) if suffixes else None
 
@@ -252,6 +253,9 @@ class LineDecoder:
     def _title_span(self, text: str, start: int, end: int) -> tuple[int | None, Span]:
         number, offset = split_numbering(text[start:end])
         begin = start + offset
+        code = self.leading_code_re.match(text, begin, end)  # "00.01.00 Title": a journal code before the title
+        if code:
+            begin = code.end()
         if self.title_suffix_re:
             suffix = self.title_suffix_re.search(text, begin, end)
             if suffix and suffix.start() > begin:

@@ -70,11 +70,12 @@ class LineFeaturizer:
         self.heading_word_re = re.compile(
             rf"\b(?:{alternation(config.recommendation_headings + config.decision_headings)})\b", re.I)
         self.case_label_start_re = re.compile(rf"^(?:{alternation(config.case_number_labels)})\s*:?\s*(?P<rest>.*)$", re.I)
-        # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label
-        # that starts a capitalised phrase, and after a sentence end.
+        # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label,
+        # before an item number ("Pkt. 5"), and after a sentence end.
         words = alternation(headings + config.case_number_labels)
         self.flat_split_re = re.compile(
             rf"(?<=\S)\s+(?=(?:{words})[\s:])|(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9\"“])"
+            rf"|(?<=\S)\s+(?=(?:{alternation(config.item_words)})\s*\d)"
         )
 
     # ------------------------------------------------------------------ lines
