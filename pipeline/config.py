@@ -142,6 +142,7 @@ class DissentCues(_Strict):
 class DissentConfig(_Strict):
     parties: dict[str, list[str]]
     local_lists: dict[str, list[str]]
+    ballot_letters: str = ""
     group_words: list[str]
     letter_list_intros: list[str]
     stance_verbs: list[str]
@@ -152,6 +153,7 @@ class DissentConfig(_Strict):
     reservation_objects: list[str]
     results: dict[str, list[str]]
     rationale_intros: list[str]
+    rationale_intros_kept: list[str] = []
 
     @field_validator("label_sides")
     @classmethod

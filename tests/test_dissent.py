@@ -244,3 +244,82 @@ def test_a_reason_in_the_sentence_belongs_to_all_its_subjects(extractor):
 def test_what_a_reservation_is_for_is_its_reason(extractor):
     _, positions, *_ = extract(extractor, "Godkendt. Dorthe Jensen (Ø) tager forbehold for de økonomiske konsekvenser.")
     assert positions == [("Ø", ["Dorthe Jensen"], "reservation", "de økonomiske konsekvenser.")]
+
+
+# ---- wordings of real minutes from many municipalities (each in our own words)
+
+
+def test_counts_with_lettered_lists_in_one_line_and_a_fallen_counter_proposal(extractor):
+    votes, positions, *_ = extract(
+        extractor,
+        "Ændringsforslag fra B-gruppen: Biblioteket holder åbent om søndagen. For stemte 3 (B) Imod stemte 9 "
+        "(A, F, V) Undlod at stemme 2 (T) Faldet. Borgmesterens forslag blev godkendt.",
+    )
+    assert votes[-1][1:] == (["B"], ["A", "F", "V"], ["T"], "rejected")  # T: a local list's own letter
+    assert sorted((p[0], p[2]) for p in positions) == [("B", "minority_proposal"), ("T", "abstain")]
+
+
+def test_plus_separated_letters(extractor):
+    votes, positions, *_ = extract(extractor, "For stemte: 10 (A+C+V)\nImod stemte: 4 (T)\nGodkendt.")
+    assert votes == [("indstillingen", ["A", "C", "V"], ["T"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("T", "against")]
+
+
+def test_result_before_the_listing_of_a_counter_proposal(extractor):
+    votes, positions, *_ = extract(
+        extractor,
+        "Godkendt. Ø stillede forslag om, at Jens Hald erklæres inhabil. Forslaget ikke godkendt. For stemte 2 (Ø). "
+        "Imod stemte 20 (A, C og V). 3 (B) undlod at stemme.",
+    )
+    assert votes == [("Ø: Jens Hald erklæres inhabil", ["Ø"], ["A", "C", "V"], ["B"], "rejected")]
+    assert sorted((p[0], p[2]) for p in positions) == [("B", "abstain"), ("Ø", "minority_proposal")]
+
+
+def test_a_request_for_a_vote_is_a_motion(extractor):
+    _, positions, *_ = extract(
+        extractor, "Venstre anmodede om afstemning om at åbne sagen. For stemte: V og I. Imod stemte: A, C og Ø. "
+                   "Forslaget faldt dermed.")
+    assert sorted((p[0], p[2]) for p in positions) == [("I", "minority_proposal"), ("V", "minority_proposal")]
+
+
+def test_counter_proposal_without_printed_result_is_decided_by_the_named_votes(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Pia Lund (A) stillede forslag om at skolen prioriteres. For forslaget stemte: Pia Lund (A), "
+                   "Bo Sand (A) og Ib Ravn (I). Imod forslaget stemte: Ole Krog (O) og Eva Dal (V).")
+    assert votes[-1][-1] == "adopted"
+    assert sorted((p[0], p[2]) for p in positions) == [("O", "against"), ("V", "against")]
+
+
+def test_members_named_without_letters_backing_a_rejected_recommendation(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Karen Bech og Ole Dahl følger indstillingen. Pia Holm og Ulla Skov stemmer imod, indstillingen "
+                   "nedstemt.", outcome="rejected")
+    assert [(p[0], sorted(p[1]), p[2]) for p in positions] == [(None, ["Karen Bech", "Ole Dahl"], "against")]
+
+
+def test_no_vote_in_an_approval_of_a_person(extractor):
+    votes, positions, *_ = extract(extractor, "Byrådet godkendte Ebbe Holm (B) som stedfortræder.")
+    assert votes == [] and positions == []
+
+
+def test_rejected_amendments_counted_against_first(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Vedtaget. Enhedslisten kunne ikke tiltræde erklæringen. 2 ændringsforslag fra Enhedslisten blev "
+                   "forkastet med 29 stemmer imod og 1 for.")
+    assert sorted((p[0], p[2]) for p in positions) == [("Ø", "minority_proposal"), ("Ø", "reservation")]
+    assert votes[-1][-1] == "rejected"
+
+
+def test_rationale_that_opens_with_its_reason_phrase(extractor):
+    _, positions, *_ = extract(extractor, "Liste F og Ø stemte imod af hensyn til naboerne og miljøet.")
+    assert [(p[0], p[3]) for p in positions] == [("F", "af hensyn til naboerne og miljøet."),
+                                                 ("Ø", "af hensyn til naboerne og miljøet.")]
+
+
+def test_reservations_in_an_earlier_treatment_the_item_quotes(extractor):
+    text = ("Sagens forløb\n\n19-08-2019 Magistraten\n\nFremsendes til byrådet. Keld Holm tog forbehold.\n\n"
+            "Social og Sundhed: 2 medlemmer (N+Ø) tager forbehold frem til behandlingen.\n\nBeslutning\n\nGodkendt.\n")
+    decision = (text.index("Godkendt."), len(text) - 1)
+    found = extractor.reservations(text, (0, len(text)), decision, extractor.roster(text))
+    assert sorted((p.party or "", p.members, p.stance) for p in found) == [
+        ("", ["Keld Holm"], "reservation"), ("N", [], "reservation"), ("Ø", [], "reservation")]

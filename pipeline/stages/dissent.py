@@ -21,10 +21,15 @@ from pipeline.config import DissentConfig
 from pipeline.records import Position, Span, Vote, squash
 from pipeline.stages.text import sentences
 
+_NOT_NAMES = {"byrådet", "udvalget", "kommunalbestyrelsen", "regionsrådet", "beslutning", "indstilling", "sagen",
+              "forvaltningen", "administrationen", "direktionen", "borgmesteren", "formanden", "kommune", "kommunes",
+              "den", "det", "de", "et", "en", "for", "imod", "og", "ændringsforslag", "forslag", "forslaget"}
 _TITLES = {"udvalgsformand", "formand", "formanden", "næstformand", "borgmester", "borgmesteren", "rådmand",
            "byrådsmedlem", "rådmanden", "medlem", "udvalgsmedlem", "kommunalbestyrelsesmedlem"}
 _NAME_TOKEN = r"^(?:[A-ZÆØÅ][a-zæøåéü'’-]+(?:-[A-ZÆØÅ][a-zæøåéü'’-]+)?|[A-ZÆØÅ]\.)$"
 _SEPARATORS = {",", "og", "samt", "&", "+"}
+# A list of ballot letters: "A, C og F", "A+C+I+O+V".
+_LIST_SEPARATOR = r"(?:\s*(?:,|og|samt|\+)\s*)"
 
 
 @dataclass(eq=False)
@@ -104,7 +109,7 @@ class DissentExtractor:
         self.config = config
         self.nlp = spacy.blank("da")
         vocab = self.nlp.vocab
-        self.letters = set(config.letters)
+        self.letters = set(config.letters) | set(config.ballot_letters)
         self.party_names = PhraseMatcher(vocab)  # case-sensitive: "Venstre" the party, not "venstre"
         for letter, names in config.letters.items():
             self.party_names.add(letter, [self.nlp.make_doc(n) for n in names])
@@ -118,6 +123,7 @@ class DissentExtractor:
             self.cues.add(f"label:{name}", [self.nlp.make_doc(p) for p in phrases])
         self.intros = PhraseMatcher(vocab, attr="LOWER")
         self.intros.add("intro", [self.nlp.make_doc(p) for p in config.rationale_intros])
+        self.intros.add("kept", [self.nlp.make_doc(p) for p in config.rationale_intros_kept])
         self.matcher = Matcher(vocab)
         letters = sorted(self.letters)
         groups = config.group_words
@@ -133,7 +139,7 @@ class DissentExtractor:
         )
         self.matcher.add("name", [[{"TEXT": {"REGEX": _NAME_TOKEN}, "OP": "{2,5}"}]], greedy="LONGEST")
         letter_alt = "|".join(map(re.escape, letters))
-        letter_list = rf"(?:{letter_alt})(?:\s*(?:,|og|samt)\s*(?:{letter_alt}))*"
+        letter_list = rf"(?:{letter_alt})(?:{_LIST_SEPARATOR}(?:{letter_alt}))*"
         self.paren_list_re = re.compile(rf"\(({letter_list})\)")
         self.paren_re = re.compile(rf"\((?:{letter_alt})\)")
         self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
@@ -147,12 +153,21 @@ class DissentExtractor:
             rf"\b(?P<side>for|imod|undlod(?: at stemme)?|hverken for eller imod|blank[t]?)\s*\((?P<letters>{letter_list})\)",
             re.I,
         )
+        # "For stemte 3 (C) Imod stemte 10 (A, F, O, V) Undlod at stemme 2 (T)": each side with its count
+        self.side_count_re = re.compile(
+            rf"\b(?P<side>for(?: stemte)?|stemte for|imod(?: stemte)?|stemte imod|undlod(?: at stemme)?|hverken for eller imod)"
+            rf"\s*:?\s*\d+\s*\((?P<letters>{letter_list})\)", re.I)
+        # "C-gruppen", "V-gruppen": a party group named by its letter
+        self.hyphen_group_re = re.compile(rf"(?<![\w-])({letter_alt})-(?:gruppen|gruppe|listen)\b")
         splits = "|".join(map(re.escape, config.party_split))
         self.split_re = re.compile(
             rf"\b({letter_alt})\s+(?:{splits})\s+(?:ét|et|en|to|tre|\d+)\s+medlem\w*(?P<rest>[^.]*)", re.I
         )
         self.reservation_objects = {word.lower() for word in config.reservation_objects}
         self.tally_re = re.compile(r"(\d+)\s+stemmer?\s+(?:for\s+)?mod\s+(\d+)", re.I)
+        # a cheap look for reservation wordings before a text is read sentence by sentence
+        self.reservation_re = re.compile("|".join(re.escape(p) for p in config.cues.reservation), re.I)
+        self.tally_against_re = re.compile(r"(\d+)\s+stemmer?\s+imod\s+og\s+(\d+)\s+for\b", re.I)
 
     # ------------------------------------------------------------------ roster
 
@@ -185,13 +200,16 @@ class DissentExtractor:
             sentence = self._sentence(text, start, end, roster, reading.warnings)
             following = units[index + 1 :]
             motion = reading.motion_for(sentence)
-            if sentence.has("cue:proposal") and sentence.actors:
-                reading.focus = self._propose(sentence)
-                reading.motions.append(reading.focus)
-                continue
+            proposing = sentence.has("cue:proposal") and bool(sentence.actors)
+            if proposing:
+                reading.focus = motion = self._propose(sentence)
+                reading.motions.append(motion)
             tally = self.tally_re.search(sentence.doc.text)
             if tally:
                 motion.tally = {"for": int(tally.group(1)), "against": int(tally.group(2))}
+            tally = self.tally_against_re.search(sentence.doc.text)  # "forkastet med 29 stemmer imod og 1 for"
+            if tally:
+                motion.tally = {"for": int(tally.group(2)), "against": int(tally.group(1))}
             listed = self._listed(sentence, roster, reading.warnings)
             reservation = sentence.first("cue:reservation")
             side_cue = sentence.first("cue:for", "cue:against", "cue:abstain")
@@ -202,7 +220,9 @@ class DissentExtractor:
                 sentence.actors and sentence.actors[0].start == 0 and {a.party for a in sentence.actors} <= waiting
                 and not listed and not sentence.first("cue:proposal", "cue:majority", "cue:minority")
             )
-            if opens_reason:
+            if proposing:
+                pass  # "2 ændringsforslag fra Ø blev forkastet": only the result below is read
+            elif opens_reason:
                 opener = sentence.actors[0]
                 intro = self._intro_after(sentence.doc, opener.end)
                 reason_start = start + (intro if intro is not None else 0)
@@ -233,11 +253,20 @@ class DissentExtractor:
                         self._give_reason(sentence, cue_end, subjects, text, following, roster)
                         reading.awaiting_reason.extend(a for a in subjects if a.reason is None)
             result = next((label.split(":")[1] for label, _, _ in sentence.cues if label.startswith("result:")), None)
-            if result:
-                motion.result = result
-                if motion is not reading.main:
-                    reading.focus = reading.main
+            if result and motion.result is None:  # the first result of a motion is its result; later ones
+                motion.result = result           # ("Borgmesterens forslag blev godkendt") speak of another
         return self._votes(reading.motions, outcome), self._positions(reading, text), reading.warnings
+
+    def reservations(self, text: str, item: Span, decision: Span | None, roster: Roster) -> list[Position]:
+        """Reservations ("tog forbehold", "kan ikke tiltræde") in an item's text outside its decision: the
+        earlier treatments an item quotes record them too."""
+        parts = [(item[0], decision[0]), (decision[1], item[1])] if decision else [item]
+        found = []
+        for start, end in parts:
+            if end > start and self.reservation_re.search(text, start, end):
+                _, positions, _ = self.extract(text, (start, end), roster)
+                found += [p for p in positions if p.stance == "reservation"]
+        return found
 
     def _sentence(self, text: str, start: int, end: int, roster: Roster, warnings: list[str]) -> Sentence:
         doc = self.nlp.make_doc(text[start:end])
@@ -252,7 +281,8 @@ class DissentExtractor:
         for index, (label, start, end) in enumerate(cues):
             cue_start = sentence.doc[start].idx
             subjects = [a for a in sentence.actors if previous_end <= a.start and a.end <= cue_start]
-            if not subjects and index == 0:
+            voting = re.search(r"stem|undl", " ".join(t.lower_ for t in sentence.doc[start:end]))
+            if not subjects and index == 0 and voting:  # "stemte imod: A og F"; not "Byrådet godkendte X (B)"
                 next_start = sentence.doc[cues[1][1]].idx if len(cues) > 1 else len(sentence.doc.text)
                 subjects = [a for a in sentence.actors if cue_start <= a.start < next_start]
             if subjects:
@@ -265,10 +295,12 @@ class DissentExtractor:
         cue_end = sentence.first("cue:proposal")[2]
         description = squash(sentence.doc[cue_end:].text)
         description = re.sub(r"^(?:om,?\s*(?:at\s*)?|følgende:?\s*)", "", description).rstrip(".")
-        first = sentence.actors[0]
+        cue_start = sentence.doc[sentence.first("cue:proposal")[1]].idx
+        proposers = [a for a in sentence.actors if a.end <= cue_start] or sentence.actors[:1]
+        first = proposers[0]
         proposer = first.party or (first.members[0] if first.members else "?")
         motion = Motion(f"{proposer}: {' '.join(description.split()[:14])}")
-        motion.sides["for"].extend(a for a in sentence.actors if a.party or a.members)
+        motion.sides["for"].extend(a for a in proposers if a.party or a.members)
         return motion
 
     def _listed(self, sentence: Sentence, roster: Roster, warnings: list[str]) -> list[tuple[str, list[Actor]]]:
@@ -276,6 +308,15 @@ class DissentExtractor:
         a side named first, or labelled with a colon, lists that side's actors up to the next label (bare
         letters count here); "9 stemmer for (A, B) og 2 imod (O)" likewise."""
         doc = sentence.doc
+        counted = list(self.side_count_re.finditer(doc.text))
+        if len({m.group("side").lower().split()[0] for m in counted}) >= 2 or (counted and counted[0].start() == 0):
+            listed = []
+            for m in counted:
+                word = m.group("side").lower()
+                side = "for" if "for" in word.split() and "hverken" not in word else "against" if "imod" in word else "abstain"
+                letters = re.findall(r"[A-ZÆØÅ]", m.group("letters"))
+                listed.append((side, [Actor(letter, [], m.start("letters"), m.end("letters")) for letter in letters]))
+            return listed
         labels = []
         for label, start, end in sentence.cues:
             kind, _, side = label.partition(":")
@@ -361,8 +402,16 @@ class DissentExtractor:
         return actors
 
     def _unlettered(self, names: list, roster: Roster) -> list[Actor]:
+        """Names printed without a letter: their usual letter from the document's member lists, else a member
+        of no known party (a position with party null)."""
         return [Actor(roster.letters.get(n.text), [n.text], n.start_char, n.end_char) for n in names
-                if n.text in roster.letters]
+                if n.text in roster.letters or self._person_name(n)]
+
+    def _person_name(self, span) -> bool:
+        """Two or three capitalised words that are no party, heading or committee ("Anna Oosterhof")."""
+        words = [t.text for t in span]
+        return 2 <= len(words) <= 4 and not any(w.lower() in _NOT_NAMES or w in self.letters for w in words) \
+            and not self.party_names(span.as_doc())
 
     def _actors(self, doc, roster: Roster, warnings: list[str]) -> list[Actor]:
         actors = self._member_groups(doc, roster)
@@ -386,6 +435,9 @@ class DissentExtractor:
             seen.add(m.span(group))
             for letter in re.findall(r"[A-ZÆØÅ]", m.group(group)):
                 actors.append(Actor(letter, [], m.start(group), m.end(group)))
+        for m in self.hyphen_group_re.finditer(doc.text):
+            if not any(a <= m.start() < b for a, b in taken):
+                actors.append(Actor(m.group(1), [], m.start(), m.end()))
         letter_of = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.party_names(doc)}
         for span in filter_spans([doc[s:e] for s, e in letter_of]):  # "Radikale Venstre" over "Venstre"
             if not any(a <= span.start_char < b for a, b in taken):
@@ -402,15 +454,19 @@ class DissentExtractor:
         """Actors listed after a label: "For: Gruppe A og C." or "Imod stemte: O, Ø.": bare letters count here."""
         rest = doc[token_index:]
         actors = [a for a in self._actors(rest.as_doc(), roster, warnings)]
-        if actors:
-            return actors
-        return [Actor(t.text.rstrip("."), [], t.idx, t.idx + len(t.text)) for t in rest if self.letter_re.match(t.text)]
+        taken = [(a.start, a.end) for a in actors]
+        base = rest.start_char
+        bare = [Actor(t.text.rstrip("."), [], t.idx - base, t.idx - base + len(t.text)) for t in rest
+                if self.letter_re.match(t.text) and not any(a <= t.idx - base < b for a, b in taken)]
+        return sorted(actors + bare, key=lambda a: a.start)  # "A (9), Karin Friis Bach (B), C (10)"
 
     def _intro_after(self, doc, char_position: int, max_gap: int = 4) -> int | None:
         """Character offset where the reason starts, if a reason phrase follows within `max_gap` tokens."""
-        for _, s, e in sorted(self.intros(doc), key=lambda m: (m[1], -m[2])):
+        for match_id, s, e in sorted(self.intros(doc), key=lambda m: (m[1], -m[2])):
             start_token = next((t.i for t in doc if t.idx >= char_position), len(doc))
             if start_token <= s <= start_token + max_gap:
+                if self.nlp.vocab.strings[match_id] == "kept":  # "af hensyn til ...": the phrase is the reason
+                    return doc[s].idx
                 if e < len(doc):
                     return doc[e].idx
         return None
@@ -461,6 +517,12 @@ class DissentExtractor:
                 result = {"approved": "adopted", "rejected": "rejected", "fell": "fell"}.get(outcome or "")
             if result is None and motion.sides["for"] and motion.tally:
                 result = "adopted" if motion.tally["for"] > motion.tally["against"] else "rejected"
+            if result is None and motion is not motions[0]:
+                # no result printed: the named members' votes decide ("For: 4 members (...) Imod: 3 (...)")
+                count = {side: sum(max(1, len(a.members)) for a in motion.sides[side]) for side in SIDES}
+                if count["for"] != count["against"] and all(a.members for a in motion.sides["for"] + motion.sides["against"]):
+                    result = "adopted" if count["for"] > count["against"] else "rejected"
+                    motion.result = result
             vote = Vote(motion.name, motion.letters("for"), motion.letters("against"), motion.letters("abstain"),
                         result or "unknown")
             vote.tally = motion.tally or None

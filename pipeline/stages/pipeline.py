@@ -94,5 +94,11 @@ class Pipeline:
                 )
                 item.provenance["dissent"] = "rules:spacy-matcher"
                 document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
+            # reservations recorded in earlier treatments the item quotes ("Sagens forløb", committees' notes)
+            known = {(p.party, p.stance) for p in item.positions}
+            for position in self.dissent.reservations(source.text, item.spans["item"], item.spans.get("decision"), roster):
+                if (position.party, position.stance) not in known:
+                    item.positions.append(position)
+                    item.provenance.setdefault("dissent", "rules:spacy-matcher")
         self.summarizer.label(document)
         return document
