@@ -113,9 +113,11 @@ def evaluate_command(
         write_json_atomic(scores, headline_scores(metrics))
     if report:
         from pipeline.config import ModelPaths, load_model_paths
-        from pipeline.evaluate.report import segmenter_curve, write_report
+        from pipeline.evaluate.report import segmenter_curve, type_calibration, write_report
 
-        write_report(metrics, pred, report, segmenter_curve(ModelPaths.resolve(load_model_paths().segment)))
+        paths = load_model_paths()
+        write_report(metrics, pred, report, segmenter_curve(ModelPaths.resolve(paths.segment)),
+                     type_calibration(ModelPaths.resolve(paths.type)))
         typer.echo(f"report written to {report}")
     if gate:
         try:
@@ -231,7 +233,13 @@ def _override(settings, gold, corpus, output, params: list[str]):
     """Command-line overrides of a training config (DVC passes params.yaml values this way)."""
     import yaml
 
-    data = settings.data.model_copy(update={k: str(v) for k, v in (("gold_dir", gold), ("corpus_dir", corpus)) if v})
+    from pipeline.learn.train import GoldSource
+
+    data = settings.data
+    if gold or corpus:  # one gold folder instead of the config's (DVC passes params.yaml's this way)
+        first = settings.data.gold[0]
+        data = data.model_copy(update={"gold": [GoldSource(gold_dir=str(gold or first.gold_dir),
+                                                           corpus_dir=str(corpus or first.corpus_dir))]})
     model_params = dict(settings.params)
     for assignment in params:
         key, _, value = assignment.partition("=")
@@ -365,11 +373,18 @@ def export_command(
     pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for meetings/items/dissent .parquet and hf/.")],
     hf: Annotated[bool, typer.Option("--hf/--no-hf", help="Also write a Hugging Face dataset (hf/).")] = True,
+    review_below: Annotated[float | None, typer.Option(
+        "--review-below", min=0.0, max=1.0,
+        help="Mark items whose type confidence is below this for review (default: configs/review.yaml).")] = None,
 ) -> None:
     """Export the tagged corpus as Parquet tables (meetings, items, dissent) and a Hugging Face dataset."""
+    from pipeline.config import load_review_config
     from pipeline.run.export import export
 
-    counts = export(pred, out, hf=hf)
+    review = load_review_config()
+    if review_below is not None:
+        review = review.model_copy(update={"type_confidence": review_below})
+    counts = export(pred, out, hf=hf, review=review)
     typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}")
 
 

@@ -219,6 +219,14 @@ class ModelPaths(_Strict):
         return CONFIG_DIR.parent / path
 
 
+class ReviewConfig(_Strict):
+    """Model confidence below which `referat export` marks an item, and `referat review` picks it, for a person
+    to check (configs/review.yaml)."""
+
+    type_confidence: float = Field(default=0.6, ge=0, le=1)
+    segment_confidence: float = Field(default=0.3, ge=0, le=1)
+
+
 class QualityGate(_Strict):
     min_item_f1_per_document: float = Field(ge=0, le=1)
     min_item_f1: float = Field(ge=0, le=1)
@@ -277,6 +285,10 @@ def load_taxonomy(path: Path = CONFIG_DIR / "topics.yaml") -> Taxonomy:
 
 def load_model_paths(path: Path = CONFIG_DIR / "models.yaml") -> ModelPaths:
     return _load(ModelPaths, Path(path))
+
+
+def load_review_config(path: Path = CONFIG_DIR / "review.yaml") -> ReviewConfig:
+    return _load(ReviewConfig, Path(path))
 
 
 @lru_cache(maxsize=8)

@@ -159,3 +159,19 @@ def test_ray_engine_matches_local(corpus, tmp_path):
     on_ray = run_batch([small], tmp_path / "ray", workers=2, use_models=False, engine="ray")
     assert on_ray.written == local.written == 4 and on_ray.documents == len(load_manifest(tmp_path / "ray"))
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+
+
+def test_export_marks_low_confidence_items_for_review():
+    from pipeline.config import ReviewConfig
+    from pipeline.run.export import rows
+
+    item = {"number": 1, "title": "T", "title_prefix": None, "case_number": None, "type": "Beslutning",
+            "topics": [], "recommendation": None, "decision": None, "outcome": None, "summary": "", "votes": [],
+            "positions": [], "provenance": {"type": "model:type@x"}, "confidence": {"type": 0.41, "segment": 0.9}}
+    document = {"document": "d.txt", "municipality": None, "committee": None, "meeting_date": None,
+                "attendees": [], "absent": [], "items": [item, {**item, "number": 2, "confidence": {"type": 0.95}},
+                                                          {**item, "number": 3, "confidence": {}}]}
+    flagged = rows(document, ReviewConfig(type_confidence=0.6))["items"]
+    assert [row["needs_review"] for row in flagged] == [True, False, False]
+    assert flagged[0]["review_reasons"] == ["type confidence 0.41 < 0.6"]
+    assert not any(row["needs_review"] for row in rows(document, ReviewConfig(type_confidence=0.4))["items"])

@@ -36,13 +36,18 @@ def report(tmp_path_factory) -> Path:
     metrics = evaluate_dirs(root / "gold", root / "pred")
     curve = {"version": "segment@test", "item_f1": 0.8, "points": [{"municipalities": 0, "item_f1": 0.6, "sd": 0.0},
                                                                     {"municipalities": 4, "item_f1": 0.75, "sd": 0.05}]}
-    return write_report(metrics, root / "pred", root / "report.html", learning_curve=curve)
+    calibration = {"version": "type@test", "ece": 0.04, "ece_uncalibrated": 0.09,
+                   "bins": [{"low": 0.5, "high": 0.6, "n": 3, "confidence": 0.55, "accuracy": 0.33},
+                            {"low": 0.9, "high": 1.0, "n": 12, "confidence": 0.95, "accuracy": 0.92}]}
+    return write_report(metrics, root / "pred", root / "report.html", learning_curve=curve, calibration=calibration)
 
 
 def test_report_is_self_contained_and_lists_errors_with_source(report):
     page = report.read_text(encoding="utf-8")
     assert "<script" not in page and not re.search(r"""(?:src|href)=["']https?:""", page)  # nothing fetched
-    assert page.count("data:image/png;base64,") == 5  # confusion, type F1, topic F1, item F1, learning curve
+    # confusion, type F1, topic F1, item F1, learning curve, reliability diagram
+    assert page.count("data:image/png;base64,") == 6
+    assert "type reliability diagram" in page and "type@test" in page and "0.04" in page
     # generalisation: a row per municipality (the samples are five), and the segmenter's learning curve
     assert "<h2>Per municipality</h2>" in page and all(m in page for m in ("Favrskov", "Vejle", "Randers"))
     assert "segmenter learning curve" in page and "segment@test" in page

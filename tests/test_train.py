@@ -33,7 +33,7 @@ def test_train_logs_a_reproducible_run(labelled_sample, tmp_path, monkeypatch, t
     monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking)
     monkeypatch.chdir(tmp_path)  # artefacts land beside the tracking database
     config = TrainConfig(task=task, backend="sklearn", params={"C": 4.0},
-                         data={"gold_dir": str(labelled_sample / "gold"), "corpus_dir": str(labelled_sample / "corpus")},
+                         data={"gold": [{"gold_dir": str(labelled_sample / "gold"), "corpus_dir": str(labelled_sample / "corpus")}]},
                          output=str(tmp_path / "models" / task), experiment=f"test-{task}")
     card = train(config, cv="lomo")
 
@@ -63,7 +63,7 @@ def test_pipeline_uses_trained_models_and_records_version_and_confidence(labelle
     monkeypatch.chdir(tmp_path)
     for task in ("type", "topics"):
         train(TrainConfig(task=task, backend="sklearn", params={},
-                          data={"gold_dir": str(labelled_sample / "gold"), "corpus_dir": str(labelled_sample / "corpus")},
+                          data={"gold": [{"gold_dir": str(labelled_sample / "gold"), "corpus_dir": str(labelled_sample / "corpus")}]},
                           output=str(tmp_path / task), experiment="unused"), cv=None, log_to_mlflow=False)
     pipeline = Pipeline(use_models=False)
     pipeline.labeller = ItemLabeller(ModelPaths(type=str(tmp_path / "type"), topics=str(tmp_path / "topics")),

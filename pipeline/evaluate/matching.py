@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from pipeline.stages.pipeline import DocumentError
 from pipeline.stages.text import tokens
 
 TITLE_MATCH_MIN = 80.0
@@ -86,7 +87,10 @@ def gold_item_pairs(gold_dir: Path, corpus_dir: Path, pipeline):
         source = Path(corpus_dir) / gold["document"]
         if not source.exists():
             continue
-        document = pipeline.process(source)
+        try:
+            document = pipeline.process(source)
+        except DocumentError:  # a page the pipeline cannot read or segment has no items to pair
+            continue
         predicted = [item.to_json() for item in document.items]
         for gold_index, pred_index in match_items(gold["items"], predicted):
             yield gold, document, gold["items"][gold_index], document.items[pred_index]

@@ -72,6 +72,26 @@ def plot_learning_curve(points: list[dict], path: Path | None, title: str = "Seg
     return _save(plt, figure, path)
 
 
+def plot_reliability(bins: list[dict], path: Path | None, title: str) -> bytes:
+    """Reliability diagram: accuracy against mean confidence per confidence bin (dot size = items);
+    a calibrated model lies on the diagonal."""
+    plt = _figure()
+    figure, axes = plt.subplots(figsize=(4.6, 4.2))
+    axes.plot([0, 1], [0, 1], linestyle="--", color="#999999", linewidth=1)
+    axes.scatter([b["confidence"] for b in bins], [b["accuracy"] for b in bins],
+                 s=[20 + 6 * b["n"] for b in bins], color="#4c72b0", alpha=0.8)
+    axes.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], color="#4c72b0", linewidth=1)
+    for b in bins:
+        axes.annotate(str(b["n"]), (b["confidence"], b["accuracy"]), textcoords="offset points", xytext=(6, -10), fontsize=7)
+    axes.set_xlim(0, 1.02)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("predicted probability (mean in bin)")
+    axes.set_ylabel("share correct")
+    axes.set_title(title, fontsize=10)
+    axes.grid(alpha=0.3)
+    return _save(plt, figure, path)
+
+
 def _save(plt, figure, path: Path | None) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -123,9 +143,10 @@ pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem;max-height:28rem;overf
 
 
 def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation report",
-                 learning_curve: dict | None = None) -> str:
+                 learning_curve: dict | None = None, calibration: dict | None = None) -> str:
     """The report page for `metrics` (from evaluate_dirs), reading item source text from `pred_dir`;
-    `learning_curve` ({version, item_f1, points}) adds the segmenter's learning curve."""
+    `learning_curve` ({version, item_f1, points}) adds the segmenter's learning curve, `calibration`
+    ({version, ece, ece_uncalibrated, bins}) the type model's reliability diagram."""
     overall, per_document = metrics["overall"], metrics["per_document"]
     parts = [f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
@@ -191,19 +212,29 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
 
     if len(municipalities) > 1:
         rows = [[html.escape(name), str(m["documents"]), _fmt(m["items"]["f1"]), f"{m['items']['tp']}/{m['items']['n_gold']}",
-                 _fmt(m["type_accuracy"]), _fmt(m["decision_token_f1"]), _fmt(m["positions_f1"]["f1"])
-                 if m["positions_f1"]["n_gold"] or m["positions_f1"]["n_pred"] else "–",
-                 _fmt(m["metadata"]["accuracy"])] for name, m in municipalities.items()]
+                 _fmt(m["type_accuracy"]), _fmt(m["topics"]["micro"]["f1"]), _fmt(m["decision_token_f1"]),
+                 *[_fmt(m[k]["f1"]) if m[k]["n_gold"] or m[k]["n_pred"] else "–" for k in ("votes_f1", "positions_f1")],
+                 _fmt(m["rationale_token_f1"]), _fmt(m["metadata"]["accuracy"])] for name, m in municipalities.items()]
         parts.append("<h2>Per municipality</h2><p class='muted'>Generalisation shows here: each row is one "
                      "municipality's documents. Null gold fields (pages cut before a section) are not scored.</p>"
-                     + _table(["municipality", "documents", "item F1", "items found", "type acc", "Beslutning F1",
-                               "position F1", "metadata acc"], rows, "num"))
+                     + _table(["municipality", "documents", "item F1", "items found", "type acc", "topics F1",
+                               "Beslutning F1", "vote F1", "position F1", "rationale F1", "metadata acc"], rows, "num"))
     if learning_curve:
         parts.append("<h2>Segmenter, leave one municipality out</h2><p class='muted'>From the segmenter's model "
                      f"card ({html.escape(learning_curve.get('version', ''))}): item F1 "
                      f"{_fmt(learning_curve.get('item_f1'))} on municipalities it did not train on; the learning curve "
                      "shows item F1 on left-out municipalities against how many it trained on.</p>"
                      + _img(plot_learning_curve(learning_curve["points"], None), "segmenter learning curve"))
+
+    if calibration:
+        parts.append("<h2>Item type: calibration, leave one municipality out</h2><p class='muted'>From the type "
+                     f"model's card ({html.escape(calibration.get('version', ''))}): expected calibration error "
+                     f"{_fmt(calibration['ece'])} after temperature scaling (temperature fitted on the other "
+                     f"municipalities), {_fmt(calibration.get('ece_uncalibrated'))} before. Each dot is a confidence "
+                     "bin; the number is its items. Items under the review threshold are marked by "
+                     "<code>referat export</code>.</p>"
+                     + _img(plot_reliability(calibration["bins"], None, "Item type: reliability (LOMO)"),
+                            "type reliability diagram"))
 
     parts.append("<h2>Errors</h2><p class='muted'>Click an error (or a document's error count above, then the "
                  "error) to see prediction against gold and the item's source text as the pipeline read it.</p>")
@@ -267,8 +298,22 @@ def segmenter_curve(model_dir: Path | None) -> dict | None:
     return {"version": data.get("version", ""), "item_f1": metrics.get("item_f1"), "points": metrics["learning_curve"]}
 
 
-def write_report(metrics: dict, pred_dir: Path, out: Path, learning_curve: dict | None = None) -> Path:
+def type_calibration(model_dir: Path | None) -> dict | None:
+    """The LOMO calibration bins from a type model's card, if it has them."""
+    card = Path(model_dir) / "model_card.json" if model_dir else None
+    if not card or not card.is_file():
+        return None
+    data = json.loads(card.read_text(encoding="utf-8"))
+    metrics = data.get("metrics", {})
+    if not metrics.get("calibration"):
+        return None
+    return {"version": data.get("version", ""), "ece": metrics["calibration"]["ece"], "bins": metrics["calibration"]["bins"],
+            "ece_uncalibrated": metrics.get("calibration_uncalibrated", {}).get("ece")}
+
+
+def write_report(metrics: dict, pred_dir: Path, out: Path, learning_curve: dict | None = None,
+                 calibration: dict | None = None) -> Path:
     from pipeline.writers import write_text_atomic
 
-    write_text_atomic(out, build_report(metrics, pred_dir, learning_curve=learning_curve))
+    write_text_atomic(out, build_report(metrics, pred_dir, learning_curve=learning_curve, calibration=calibration))
     return out

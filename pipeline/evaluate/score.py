@@ -67,6 +67,22 @@ def macro_f1(pairs: list[tuple[str, str]], labels: tuple[str, ...]) -> dict:
     return {"macro_f1": macro, "per_label": per_label}
 
 
+def calibration(confidences: list[float], correct: list[bool], bins: int = 10) -> dict:
+    """Expected calibration error (bin-size-weighted gap between confidence and accuracy over equal-width
+    confidence bins) and the bins themselves, for a reliability diagram."""
+    rows = []
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [i for i, c in enumerate(confidences) if low < c <= high or (index == 0 and c == 0.0)]
+        if members:
+            rows.append({"low": low, "high": high, "n": len(members),
+                         "confidence": sum(confidences[i] for i in members) / len(members),
+                         "accuracy": sum(bool(correct[i]) for i in members) / len(members)})
+    total = len(confidences)
+    ece = sum(r["n"] * abs(r["confidence"] - r["accuracy"]) for r in rows) / total if total else 0.0
+    return {"ece": ece, "bins": rows, "n": total}
+
+
 @dataclass
 class _Pair:
     document: str

@@ -41,7 +41,7 @@ def _example(document: Document, item: Item, type_words: list[str], **labels) ->
         municipality=document.municipality,
         number=item.number,
         title=item.title,
-        text_type=type_text(item, type_words),
+        text_type=type_text(document, item, type_words),
         text_topics=topic_text(document, item),
         **labels,
     )

@@ -20,16 +20,22 @@ from pydantic import Field
 
 from pipeline.config import ITEM_TYPES, ConfigError, _Strict, load_taxonomy
 from pipeline.learn.dataset import Example, data_version, gold_examples, save, weak_examples
-from pipeline.evaluate.score import confusion, macro_f1, prf
+from pipeline.evaluate.score import calibration, confusion, macro_f1, prf
 from pipeline.evaluate.report import plot_confusion
 from pipeline.stages.pipeline import Pipeline
-from pipeline.stages.textcat import BACKENDS, TextClassifier
+from pipeline.stages.textcat import BACKENDS, TextClassifier, fit_temperature, scale_temperature
+
+
+class GoldSource(_Strict):
+    gold_dir: str
+    corpus_dir: str
 
 
 class DataSources(_Strict):
-    gold_dir: str
-    corpus_dir: str
+    gold: list[GoldSource] = Field(min_length=1)
     weak_inputs: list[str] = []
+    # The segmenter whose items the model learns from (as `referat run` will give it), else the rules.
+    segmenter: str | None = None
 
 
 class TrainConfig(_Strict):
@@ -68,31 +74,53 @@ def known_labels(task: str) -> list[str]:
 
 @dataclass
 class CrossValidation:
-    """Out-of-municipality predictions for every gold example, and their scores."""
+    """Out-of-municipality predictions for every gold example, and their scores. For the item type,
+    `probabilities` holds each held-out row and `temperature` the calibration fitted on all of them."""
 
     examples: list[Example]
     predictions: list
     metrics: dict
+    temperature: float = 1.0
 
 
 def lomo(config: TrainConfig, examples: list[Example]) -> CrossValidation:
-    """Leave one municipality out: train on the others (gold and weak), predict the held-out gold items."""
+    """Leave one municipality out: train on the others (gold and weak), predict the held-out gold items.
+    The item type's temperature is judged the same way: each municipality's predictions are scaled by a
+    temperature fitted on the other municipalities' held-out predictions."""
     task = config.task
     gold = [e for e in examples if e.source == "gold"]
     thresholds = {t.label: t.threshold for t in load_taxonomy().topics}
-    held_out, predictions = [], []
-    folds = {}
-    for municipality in sorted({e.municipality or "?" for e in gold}):
+    municipalities = sorted({e.municipality or "?" for e in gold})
+    held_out, predictions, probabilities, labels, folds = [], [], [], [], {}
+    for municipality in municipalities:
         train = [e for e in examples if (e.municipality or "?") != municipality and label_of(e, task) is not None]
         test = [e for e in gold if (e.municipality or "?") == municipality]
         model = make_model(config).fit(texts_of(train, task), [label_of(e, task) for e in train], known_labels(task))
-        predicted = model.predict(texts_of(test, task), thresholds)
+        if task == "type":
+            probabilities.append(model.predict_proba(texts_of(test, task)))
+            labels = model.labels
+        else:
+            predictions += model.predict(texts_of(test, task), thresholds)
         held_out += test
-        predictions += predicted
         folds[municipality] = {"train": len(train), "test": len(test)}
-    metrics = score(task, [label_of(e, task) for e in held_out], predictions)
-    metrics["folds"] = folds
-    return CrossValidation(held_out, predictions, metrics)
+    if task != "type":
+        metrics = score(task, [label_of(e, task) for e in held_out], predictions)
+        return CrossValidation(held_out, predictions, {**metrics, "folds": folds})
+    gold_index = [labels.index(e.type) for e in held_out]
+    raw = np.vstack(probabilities)
+    owner = np.array([e.municipality or "?" for e in held_out])
+    calibrated = np.zeros_like(raw)
+    for municipality in municipalities:
+        mine = owner == municipality
+        others = np.flatnonzero(~mine)
+        temperature = fit_temperature(raw[others], [gold_index[i] for i in others])
+        calibrated[mine] = scale_temperature(raw[mine], temperature)
+    predictions = [(labels[int(row.argmax())], float(row.max())) for row in calibrated]
+    metrics = score(task, [e.type for e in held_out], predictions)
+    metrics["calibration_uncalibrated"] = calibration(list(raw.max(axis=1)), [p[0] == e.type for p, e in zip(predictions, held_out)])
+    temperature = fit_temperature(raw, gold_index)
+    metrics["temperature"] = temperature
+    return CrossValidation(held_out, predictions, {**metrics, "folds": folds}, temperature)
 
 
 def score(task: str, gold: list, predicted: list) -> dict:
@@ -105,6 +133,7 @@ def score(task: str, gold: list, predicted: list) -> dict:
             **macro_f1(pairs, ITEM_TYPES),
             "majority_baseline_accuracy": gold.count(majority) / len(gold),
             "confusion": confusion(pairs, list(ITEM_TYPES)),
+            "calibration": calibration([p[1] for p in predicted], [g == p for g, p in pairs]),
         }
     per_label = {}
     tp = n_pred = n_gold = 0
@@ -170,9 +199,21 @@ def write_model_card(path: Path, card: dict) -> None:
     (path / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def example_pipeline(config: TrainConfig) -> Pipeline:
+    """The pipeline whose items training examples are made of: rules for labels, the configured segmenter."""
+    from pipeline.config import ModelPaths
+    from pipeline.stages.segment import build_segmenter
+
+    pipeline = Pipeline(use_models=False)
+    if config.data.segmenter:
+        pipeline.segmenter = build_segmenter(pipeline.config.segment, ModelPaths.resolve(config.data.segmenter))
+    return pipeline
+
+
 def build_examples(config: TrainConfig, pipeline: Pipeline | None = None) -> list[Example]:
-    pipeline = pipeline or Pipeline(use_models=False)
-    gold = gold_examples(Path(config.data.corpus_dir), Path(config.data.gold_dir), pipeline)
+    pipeline = pipeline or example_pipeline(config)
+    gold = [e for source in config.data.gold
+            for e in gold_examples(Path(source.corpus_dir), Path(source.gold_dir), pipeline)]
     weak = weak_examples([Path(p) for p in config.data.weak_inputs], pipeline, {e.document for e in gold})
     return gold + weak
 
@@ -186,6 +227,8 @@ def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = Tr
     labelled = [e for e in examples if label_of(e, config.task) is not None]
     model = make_model(config).fit(texts_of(labelled, config.task), [label_of(e, config.task) for e in labelled],
                                    known_labels(config.task))
+    if cross:
+        model.temperature = cross.temperature
     output = Path(config.output)
     if output.exists():
         import shutil

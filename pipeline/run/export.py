@@ -3,7 +3,8 @@
 - meetings.parquet: one row per document (document, municipality, committee, meeting_date, attendees, absent,
   items, source_sha256, source_path, warnings)
 - items.parquet: one row per agenda item (document, municipality, meeting_date, number, title, title_prefix,
-  case_number, type, type_confidence, topics, recommendation, decision, outcome, summary, type_by, topics_by)
+  case_number, type, type_confidence, topics, recommendation, decision, outcome, summary, type_by, topics_by,
+  needs_review, review_reasons: which confidences fell below configs/review.yaml)
 - dissent.parquet: one row per vote or position (document, item_number, kind "vote"|"position", motion,
   for_parties, against_parties, abstain_parties, result, party, members, stance, rationale)
 - hf/: a `datasets.DatasetDict` with the same three splits ("meetings", "items", "dissent")
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from pipeline.config import ReviewConfig
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -29,7 +32,7 @@ SCHEMAS = {
                         ("case_number", pa.string()), ("type", pa.string()), ("type_confidence", pa.float64()),
                         ("topics", STRINGS), ("recommendation", pa.string()), ("decision", pa.string()),
                         ("outcome", pa.string()), ("summary", pa.string()), ("type_by", pa.string()),
-                        ("topics_by", pa.string())]),
+                        ("topics_by", pa.string()), ("needs_review", pa.bool_()), ("review_reasons", STRINGS)]),
     "dissent": pa.schema([("document", pa.string()), ("item_number", pa.int32()), ("kind", pa.string()),
                           ("motion", pa.string()), ("for_parties", STRINGS), ("against_parties", STRINGS),
                           ("abstain_parties", STRINGS), ("result", pa.string()), ("party", pa.string()),
@@ -37,7 +40,17 @@ SCHEMAS = {
 }
 
 
-def rows(data: dict) -> dict[str, list[dict]]:
+def review_reasons(confidence: dict, review: ReviewConfig) -> list[str]:
+    """Why a person should check this item: each model confidence under its configured floor."""
+    reasons = []
+    if confidence.get("type") is not None and confidence["type"] < review.type_confidence:
+        reasons.append(f"type confidence {confidence['type']:.2f} < {review.type_confidence}")
+    if confidence.get("segment") is not None and confidence["segment"] < review.segment_confidence:
+        reasons.append(f"segment confidence {confidence['segment']:.2f} < {review.segment_confidence}")
+    return reasons
+
+
+def rows(data: dict, review: ReviewConfig = ReviewConfig()) -> dict[str, list[dict]]:
     """The three tables' rows for one document JSON."""
     meeting = {"document": data["document"], "municipality": data["municipality"], "committee": data["committee"],
                "meeting_date": data["meeting_date"], "attendees": data["attendees"], "absent": data["absent"],
@@ -46,7 +59,8 @@ def rows(data: dict) -> dict[str, list[dict]]:
     items, dissent = [], []
     for item in data["items"]:
         provenance, confidence = item.get("provenance", {}), item.get("confidence", {})
-        items.append({"document": data["document"], "municipality": data["municipality"],
+        reasons = review_reasons(confidence, review)
+        items.append({"needs_review": bool(reasons), "review_reasons": reasons,"document": data["document"], "municipality": data["municipality"],
                       "meeting_date": data["meeting_date"], "type_confidence": confidence.get("type"),
                       "type_by": provenance.get("type"), "topics_by": provenance.get("topics"),
                       **{k: item[k] for k in ("number", "title", "title_prefix", "case_number", "type", "topics",
@@ -63,7 +77,8 @@ def rows(data: dict) -> dict[str, list[dict]]:
     return {"meetings": [meeting], "items": items, "dissent": dissent}
 
 
-def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool = True) -> dict[str, int]:
+def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool = True,
+           review: ReviewConfig = ReviewConfig()) -> dict[str, int]:
     """Write the Parquet tables (and the HF dataset) for every document JSON in pred_dir; returns row counts."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -83,7 +98,7 @@ def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool =
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or "items" not in data or "document" not in data:
                 continue  # metrics.json and other files are not documents
-            for name, new in rows(data).items():
+            for name, new in rows(data, review).items():
                 buffers[name].extend(new)
             if (index + 1) % batch_documents == 0:
                 flush()

@@ -8,19 +8,36 @@ import re
 
 from pipeline.records import Document, Item, squash
 
+# How much of the case text (before the Indstilling and Beslutning) the type model reads: where the
+# Indstilling is missing (a page cut before it) the case text still says whether the committee is informed,
+# asked to discuss or to decide.
+CASE_CHARS = 600
 
-def type_text(item: Item, type_words: list[str]) -> str:
+
+def type_text(document: Document, item: Item, type_words: list[str]) -> str:
     """What a type model sees: content only, the printed type word ("Orientering - ", "Beslutningssag:")
-    removed; sections marked so features can tell the Indstilling from the Beslutning (see parse_type_text)."""
+    removed (not the title's own words: "Orientering om ..." stays); sections marked so features can tell
+    the Indstilling from the Beslutning and the case text (see parse_type_text)."""
     words = "|".join(re.escape(w) for w in sorted(type_words, key=len, reverse=True))
-    title = re.sub(rf"^(?:{words})\b\s*[:\-–]?\s*", "", item.title or "", flags=re.I)
-    return f"{title}\n\nIndstilling: {item.recommendation or ''}\n\nBeslutning: {item.decision or ''}"
+    title = re.sub(rf"^(?:{words})\s*[:\-–]\s*", "", item.title or "", flags=re.I)
+    return (f"{title}\n\nIndstilling: {item.recommendation or ''}\n\nBeslutning: {item.decision or ''}"
+            f"\n\nSag: {case_text(document, item)}")
+
+
+def case_text(document: Document, item: Item, max_chars: int = CASE_CHARS) -> str:
+    """The item's text after its title (and case number), up to its Indstilling or Beslutning."""
+    start, end = item.spans["item"]
+    sections = ("recommendation_heading", "decision_heading", "recommendation", "decision")
+    stop = min([item.spans[k][0] for k in sections if k in item.spans] + [end])
+    begin = (item.spans.get("case_number") or item.spans.get("title") or (start, start))[1]
+    return squash(document.source.text[begin:max(begin, stop)])[:max_chars]
 
 
 def parse_type_text(text: str) -> Item:
-    """The item a type text was made from (title, recommendation, decision)."""
+    """The item a type text was made from (title, recommendation, decision; the case text is not kept)."""
     title, _, rest = text.partition("\n\nIndstilling: ")
-    recommendation, _, decision = rest.partition("\n\nBeslutning: ")
+    recommendation, _, rest = rest.partition("\n\nBeslutning: ")
+    decision, _, _ = rest.partition("\n\nSag: ")
     return Item(0, title, recommendation=recommendation or None, decision=decision or None)
 
 

@@ -36,7 +36,7 @@ class ItemLabeller:
         if not items:
             return
         if self.type_model:
-            texts = [type_text(item, self.type_words) for item in items]
+            texts = [type_text(document, item, self.type_words) for item in items]
             for item, (label, probability) in zip(items, self.type_model.predict(texts)):
                 item.type = label
                 item.confidence["type"] = round(probability, 4)

@@ -27,6 +27,7 @@ class TextClassifier:
         self.multilabel = multilabel
         self.params = params
         self.labels: list[str] = []
+        self.temperature = 1.0  # set by fit_temperature on held-out predictions; 1.0 leaves them as the model says
 
     def _label_matrix(self, labels) -> np.ndarray:
         if self.multilabel:
@@ -41,6 +42,7 @@ class TextClassifier:
         """Labels with their probabilities: argmax for exclusive, per-label thresholds for multi-label."""
         probabilities = self.predict_proba(texts)
         if not self.multilabel:
+            probabilities = scale_temperature(probabilities, self.temperature)
             return [(self.labels[int(row.argmax())], float(row.max())) for row in probabilities]
         thresholds = thresholds or {}
         return [
@@ -51,6 +53,7 @@ class TextClassifier:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         meta = {"backend": self.backend, "multilabel": self.multilabel, "labels": self.labels,
+                "temperature": self.temperature,
                 "params": {k: v for k, v in self.params.items() if k != "taxonomy"}}
         (path / "classifier.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         self._save(path)
@@ -61,8 +64,32 @@ class TextClassifier:
         cls = BACKENDS[meta["backend"]]
         model = cls(multilabel=meta["multilabel"], **meta["params"], **({"taxonomy": taxonomy} if cls is SklearnClassifier else {}))
         model.labels = meta["labels"]
+        model.temperature = meta.get("temperature", 1.0)
         model._load(Path(path))
         return model
+
+
+def scale_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Softmax of log-probabilities divided by the temperature: > 1 softens overconfident answers, the
+    ranking (and so the predicted label) never changes."""
+    if temperature == 1.0:
+        return probabilities
+    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(probabilities: np.ndarray, gold: list[int]) -> float:
+    """The temperature that minimises the negative log-likelihood of held-out predictions (Guo et al. 2017)."""
+    from scipy.optimize import minimize_scalar
+
+    rows = np.arange(len(gold))
+
+    def loss(temperature: float) -> float:
+        return -np.log(np.clip(scale_temperature(probabilities, temperature)[rows, gold], 1e-12, 1.0)).mean()
+
+    return float(minimize_scalar(loss, bounds=(0.05, 20.0), method="bounded").x) if len(gold) else 1.0
 
 
 class SklearnClassifier(TextClassifier):
