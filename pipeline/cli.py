@@ -1,8 +1,11 @@
-"""Command line: `referat run` and `referat evaluate`."""
+"""Command line: `referat run`, `evaluate`, `export`, `train`, `doctor` and the DVC stages. Every command turns
+bad input into one line `error: <path>: <reason>` and a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,15 +13,53 @@ from typing import Annotated
 import typer
 
 from pipeline.config import ConfigError, load_quality_gate
+from pipeline.contract import ContractError
+from pipeline.ingest import IngestError
+from pipeline.writers import OutputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Danish committee minutes → structured corpus.")
+# What bad input, bad configuration or an unusable output folder raise: reported, not traced.
+USER_ERRORS = (ConfigError, ContractError, IngestError, OutputError, OSError)
 
 
-@app.command("run")
+def _one_line(err: Exception) -> str:
+    if isinstance(err, OSError) and err.filename and not isinstance(err, (IngestError,)):
+        return f"{err.filename}: {err.strerror or err}"
+    return " ".join(str(err).split())
+
+
+def command(name: str):
+    """app.command(name) with user errors reported as `error: ...` (exit 2)."""
+
+    def register(function):
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except USER_ERRORS as err:
+                typer.echo(f"error: {_one_line(err)}", err=True)
+                raise typer.Exit(2) from None
+
+        return app.command(name)(guarded)
+
+    return register
+
+
+def parse_workers(value: str) -> int:
+    """--workers: a whole number ≥ 1, or auto (one per CPU core)."""
+    if value == "auto":
+        return os.cpu_count() or 1
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise typer.BadParameter(f"{value!r} is not a number of workers: give a whole number ≥ 1, or auto")
+
+
+@command("run")
 def run_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html) or folders (recursed).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: <stem>.json per document.")] = Path("out"),
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel workers (default: CPU cores).")] = 0,
+    inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html, .docx) or folders (recursed).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one JSON per document, mirroring the input tree.")] = Path("out"),
+    workers: Annotated[str, typer.Option("--workers", "-w", help="Parallel workers: a number ≥ 1, or auto (one per "
+                                         "CPU core).")] = "auto",
     resume: Annotated[bool, typer.Option("--resume", help="Skip documents whose output is complete and valid.")] = False,
     engine: Annotated[str, typer.Option("--engine", help="local (processes on this machine) | ray")] = "local",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -26,31 +67,40 @@ def run_command(
                                          "where present (else rule baselines).")] = True,
     ocr: Annotated[bool, typer.Option("--ocr", help="Read PDFs without a text layer by OCR (needs tesseract, "
                                       "pdftoppm).")] = False,
+    profile: Annotated[bool, typer.Option("--profile", help="Print where the time went, per stage (also in the "
+                                          "manifest, per document).")] = False,
 ) -> None:
-    """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl."""
-    import os
-
+    """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl. Outputs
+    mirror the input tree (OUT/a/referat.json); `referat doctor` shows the plan first."""
     from pipeline.run.batch import run_batch
 
     if engine not in ("local", "ray"):
         typer.echo("error: --engine must be local or ray", err=True)
         raise typer.Exit(2)
-    workers = workers or os.cpu_count() or 1
-    try:
-        if quiet:
-            summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr,
-                                on_record=lambda record, _: record.error and typer.echo(f"error: {record.error}", err=True))
-        else:
-            summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    workers = parse_workers(workers)
+    if quiet:
+        summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr,
+                            on_record=lambda record, _: record.error and typer.echo(f"error: {record.error}", err=True))
+    else:
+        summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr)
     rate = summary.words / summary.seconds if summary.seconds else 0.0
     typer.echo(f"{summary.documents} documents: {summary.written} written ({summary.resumed} already complete), "
                f"{summary.failed} failed; {summary.items} items, {summary.words} words in {summary.seconds:.1f}s "
                f"({rate:,.0f} words/s, {workers} workers) → {out.resolve()} (manifest: {out / 'manifest.jsonl'})")
+    if profile:
+        typer.echo(format_profile(summary.seconds_by_stage, summary.words))
     if summary.failed or not summary.written:
         raise typer.Exit(1)
+
+
+def format_profile(seconds_by_stage: dict[str, float], words: int) -> str:
+    """Seconds per stage summed over all workers, their share, and words per second of that stage alone."""
+    total = sum(seconds_by_stage.values()) or 1e-9
+    rows = [f"{'stage':24s} {'seconds':>9s} {'share':>6s} {'words/s':>12s}"]
+    for stage, seconds in sorted(seconds_by_stage.items(), key=lambda kv: -kv[1]):
+        rows.append(f"{stage:24s} {seconds:9.2f} {seconds / total:6.1%} {words / seconds if seconds else 0:12,.0f}")
+    rows.append(f"{'all stages (CPU seconds)':24s} {total:9.2f} {1:6.1%} {words / total:12,.0f}")
+    return "\n".join(rows)
 
 
 def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
@@ -78,7 +128,39 @@ def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
         return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start, ocr=ocr)
 
 
-@app.command("evaluate")
+@command("doctor")
+def doctor_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Minutes files or folders, as you would give `referat run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The output folder, to count what --resume "
+                                             "would keep.")] = None,
+    show: Annotated[int, typer.Option("--show", help="List at most this many files per heading.")] = 20,
+) -> None:
+    """Before a long batch: what `referat run` will do with these inputs (formats, names told apart, files left
+    aside and why). Exit 1 when some input will fail or nothing would be processed."""
+    from pipeline.config import load_pipeline_config
+    from pipeline.run.doctor import plan_run
+
+    plan = plan_run(inputs, load_pipeline_config().ingest, out)
+    formats = ", ".join(f"{n} {kind}" for kind, n in sorted(plan.formats.items())) or "none"
+    typer.echo(f"{plan.files} minutes files ({formats})")
+
+    def listing(title: str, rows: list[str]) -> None:
+        typer.echo(f"{title}: {len(rows)}")
+        for row in rows[:show]:
+            typer.echo(f"  {row}")
+        if len(rows) > show:
+            typer.echo(f"  … and {len(rows) - show} more")
+
+    listing("names shared by several inputs, told apart", [f"{source} → {name}" for source, name in plan.renamed])
+    listing("will fail", [f"{path}: {why}" for path, why in plan.will_fail] + plan.problems)
+    listing("left aside (not minutes files)", [f"{path}: {why}" for path, why in plan.skipped])
+    if plan.already_complete is not None:
+        typer.echo(f"already complete in {out} (kept by --resume): {plan.already_complete}")
+    if plan.will_fail or plan.problems or not plan.files:
+        raise typer.Exit(1)
+
+
+@command("evaluate")
 def evaluate_command(
     gold: Annotated[list[Path], typer.Option("--gold", help="Folder of gold JSON files (repeat for several).")],
     pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted JSON files (from `referat run`).")],
@@ -96,11 +178,7 @@ def evaluate_command(
     if by not in ("document", "municipality"):
         typer.echo("error: --by must be document or municipality", err=True)
         raise typer.Exit(2)
-    try:
-        metrics = evaluate_dirs(gold, pred)
-    except FileNotFoundError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    metrics = evaluate_dirs(gold, pred)
     for error in metrics["errors"]:
         typer.echo(f"warning: {error}", err=True)
     target = out or pred / "metrics.json"
@@ -120,11 +198,7 @@ def evaluate_command(
                      type_calibration(ModelPaths.resolve(paths.type)))
         typer.echo(f"report written to {report}")
     if gate:
-        try:
-            failures = check_gate(metrics, load_quality_gate(gate))
-        except ConfigError as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(2) from None
+        failures = check_gate(metrics, load_quality_gate(gate))
         for failure in failures:
             typer.echo(f"QUALITY GATE FAILED: {failure}", err=True)
         if failures:
@@ -132,7 +206,7 @@ def evaluate_command(
         typer.echo("quality gate passed")
 
 
-@app.command("train")
+@command("train")
 def train_command(
     task: Annotated[str, typer.Argument(help="segment | type | topics")],
     config: Annotated[Path, typer.Option("--config", help="Training config YAML (configs/train_*.yaml).")],
@@ -157,12 +231,7 @@ def train_command(
         return
     from pipeline.learn.train import load_train_config, train
 
-    try:
-        settings = load_train_config(config)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-    settings = _override(settings, gold, corpus, output, param or [])
+    settings = _override(load_train_config(config), gold, corpus, output, param or [])
     if settings.task != task:
         typer.echo(f"error: {config} trains '{settings.task}', not '{task}'", err=True)
         raise typer.Exit(2)
@@ -192,26 +261,22 @@ def _train_segment(config: Path, cv: str, no_mlflow: bool, gate: Path | None, ou
 
     from pipeline.learn.segment import load_segment_config, train_segmenter
 
-    try:
-        settings = load_segment_config(config)
-        if output:
-            settings = settings.model_copy(update={"output": str(output)})
-        if params:
-            merged = dict(settings.params)
-            for assignment in params:
-                key, _, value = assignment.partition("=")
-                merged[key] = yaml.safe_load(value)
-            settings = settings.model_copy(update={"params": merged})
-        console = Console(stderr=True)
-        with console.status("segmenter: reading and aligning the gold documents") as status:
-            def progress(municipality: str) -> None:
-                status.update(f"segmenter: leave-one-municipality-out, {municipality} done")
+    settings = load_segment_config(config)
+    if output:
+        settings = settings.model_copy(update={"output": str(output)})
+    if params:
+        merged = dict(settings.params)
+        for assignment in params:
+            key, _, value = assignment.partition("=")
+            merged[key] = yaml.safe_load(value)
+        settings = settings.model_copy(update={"params": merged})
+    console = Console(stderr=True)
+    with console.status("segmenter: reading and aligning the gold documents") as status:
+        def progress(municipality: str) -> None:
+            status.update(f"segmenter: leave-one-municipality-out, {municipality} done")
 
-            card = train_segmenter(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow,
-                                   config_path=config, predictions_dir=predictions, progress=progress)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+        card = train_segmenter(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow,
+                               config_path=config, predictions_dir=predictions, progress=progress)
     metrics = card["metrics"]
     if cv == "lomo":
         typer.echo(f"segment, leave-one-municipality-out: item F1 {metrics['item_f1']:.3f} (P {metrics['item_precision']:.3f}, "
@@ -248,7 +313,7 @@ def _override(settings, gold, corpus, output, params: list[str]):
                                        **({"output": str(output)} if output else {})})
 
 
-@app.command("dataset")
+@command("dataset")
 def dataset_command(
     out: Annotated[Path, typer.Option("--out", help="Output folder (Arrow dataset, Parquet, VERSION).")],
     gold: Annotated[Path, typer.Option("--gold", help="Gold JSON folder.")] = Path("../shared/gold"),
@@ -267,7 +332,7 @@ def dataset_command(
                f"weakly labelled items → {out} (version {(out / 'VERSION').read_text().strip()})")
 
 
-@app.command("summaries")
+@command("summaries")
 def summaries_command(
     gold: Annotated[Path, typer.Option("--gold", help="Gold JSON folder.")] = Path("../shared/gold"),
     corpus: Annotated[Path, typer.Option("--corpus", help="Raw minutes the gold annotates.")] = Path("../shared/corpus"),
@@ -299,7 +364,7 @@ def _report_stage(results, what: str) -> None:
         raise typer.Exit(1)
 
 
-@app.command("ingest")
+@command("ingest")
 def ingest_command(
     inputs: Annotated[list[Path], typer.Argument(help="Minutes files or folders.")],
     out: Annotated[Path, typer.Option("--out", help="Folder of normalised sources (JSON).")],
@@ -311,7 +376,7 @@ def ingest_command(
     _report_stage(ingest(inputs, out, Pipeline(use_models=False)), "ingest")
 
 
-@app.command("segment")
+@command("segment")
 def segment_command(
     source: Annotated[Path, typer.Argument(help="Folder written by `referat ingest`.")],
     out: Annotated[Path, typer.Option("--out", help="Folder of segmented documents (JSON).")],
@@ -323,10 +388,10 @@ def segment_command(
     _report_stage(segment(source, out, Pipeline(use_models=False)), "segment")
 
 
-@app.command("predict")
+@command("predict")
 def predict_command(
     source: Annotated[Path, typer.Argument(help="Folder written by `referat segment`.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder: <stem>.json per document, as `run` writes.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: one JSON per document, as `run` writes.")],
     type_model: Annotated[Path | None, typer.Option("--type-model", help="Type model folder.")] = None,
     topic_model: Annotated[Path | None, typer.Option("--topic-model", help="Topic model folder.")] = None,
 ) -> None:
@@ -342,7 +407,7 @@ def predict_command(
     _report_stage(predict(source, out, pipeline), "predict")
 
 
-@app.command("report")
+@command("report")
 def report_command(
     metrics: Annotated[Path, typer.Option("--metrics", help="metrics.json from `referat evaluate`.")],
     pred: Annotated[Path, typer.Option("--pred", help="The predictions evaluated (for source text).")],
@@ -368,7 +433,7 @@ def report_command(
         typer.echo(f"MLflow run {run_id} in experiment {experiment}")
 
 
-@app.command("export")
+@command("export")
 def export_command(
     pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for meetings/items/dissent .parquet and hf/.")],
@@ -384,8 +449,13 @@ def export_command(
     review = load_review_config()
     if review_below is not None:
         review = review.model_copy(update={"type_confidence": review_below})
-    counts = export(pred, out, hf=hf, review=review)
-    typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}")
+    counts, errors = export(pred, out, hf=hf, review=review)
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}"
+               + (f"; {len(errors)} files left out" if errors else ""))
+    if errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # console-script entry point

@@ -12,12 +12,21 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import IngestConfig
 from pipeline.records import SourceText
 
-SUPPORTED_SUFFIXES = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+SUPPORTED_SUFFIXES = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}
+
+
+@dataclass(frozen=True)
+class Found:
+    """An input file and its path under the folder it was found in (a file given directly: its name)."""
+
+    path: Path
+    relative: str
 
 
 class IngestError(Exception):
@@ -50,6 +59,8 @@ def read_source(path: Path, config: IngestConfig) -> SourceText:
     if kind == "pdf":
         text, pages, warnings = _pdf_text(path, raw, config)
         return SourceText(path, "pdf", text, None, pages, digest, warnings=tuple(warnings))
+    if kind == "docx":
+        return SourceText(path, "docx", normalise(_docx_text(path, raw)), None, None, digest)
     decoded, encoding = decode_bytes(path, raw, config)
     if kind == "html":
         return SourceText(path, "html", normalise(html_to_text(decoded)), encoding, None, digest)
@@ -68,6 +79,8 @@ def sniff_format(path: Path, raw: bytes) -> str:
     head = raw[:1024].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith(b"PK\x03\x04") and path.suffix.lower() == ".docx":
+        return "docx"
     lowered = head[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered or b"<body" in lowered:
         return "html"
@@ -186,11 +199,16 @@ def _pdf_text(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, int, l
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
+        # an encrypted PDF is opened with the empty user password (many published PDFs only restrict editing)
         reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
+    except FileNotDecryptedError:
+        raise IngestError(path, "password-protected PDF (it opens only with its password)") from None
+    except DependencyError as err:
+        raise IngestError(path, f"encrypted PDF that this installation cannot decrypt ({err})") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as err:
         raise IngestError(path, f"corrupt or truncated PDF ({type(err).__name__}: {err})") from None
     if not pages:
@@ -206,6 +224,30 @@ def _pdf_text(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, int, l
     cleaned = remove_repeated_lines(pages, config.repeated_line_min_share)
     warnings += [f"page {i + 1} has no text" for i, page in enumerate(pages) if not page.strip()]
     return "\n\n".join(cleaned), len(pages), warnings
+
+
+def _docx_text(path: Path, raw: bytes) -> str:
+    """A Word document's paragraphs (headings included) and table rows, in document order, one per line."""
+    import io
+    import zipfile
+
+    from docx import Document as WordDocument
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = WordDocument(io.BytesIO(raw))
+        lines = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                for row in block.rows:
+                    cells = list(dict.fromkeys(cell.text.strip() for cell in row.cells if cell.text.strip()))
+                    lines.append("  ".join(cells))
+            else:
+                lines.append(block.text)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise IngestError(path, f"corrupt or unreadable .docx ({type(err).__name__}: {err})") from None
+    return "\n".join(lines)
 
 
 def ocr_pages(path: Path, config: IngestConfig) -> list[str]:
@@ -286,28 +328,41 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def discover(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
+@dataclass
+class Discovery:
+    """What a set of input files and folders holds: files to read, files left aside (path, why), problems."""
+
+    files: list[Found]
+    skipped: list[tuple[Path, str]]
+    problems: list[str]
+
+
+def discover(inputs: Iterable[Path]) -> Discovery:
     """Files to process from files and folders (recursively, symlink loops ignored), and problems found."""
-    files: list[Path] = []
-    problems: list[str] = []
+    found = Discovery([], [], [])
     seen_dirs: set[str] = set()
     for entry in inputs:
         entry = Path(entry)
         if entry.is_file():
-            files.append(entry)
+            found.files.append(Found(entry, entry.name))
         elif entry.is_dir():
-            for root, dirs, names in os.walk(entry, followlinks=True, onerror=lambda e: problems.append(f"{e.filename}: {e.strerror}")):
+            for root, dirs, names in os.walk(entry, followlinks=True,
+                                             onerror=lambda e: found.problems.append(f"{e.filename}: {e.strerror}")):
                 real = os.path.realpath(root)
                 if real in seen_dirs:
-                    problems.append(f"{root}: symlink loop, skipped")
+                    found.problems.append(f"{root}: symlink loop, skipped")
                     dirs[:] = []
                     continue
                 seen_dirs.add(real)
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     path = Path(root) / name
-                    if path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
-                        files.append(path)
+                    if name.startswith("."):
+                        found.skipped.append((path, "hidden file"))
+                    elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                        found.skipped.append((path, f"not a minutes format ({path.suffix or 'no suffix'})"))
+                    else:
+                        found.files.append(Found(path, path.relative_to(entry).as_posix()))
         else:
-            problems.append(f"{entry}: no such file or folder")
-    return files, problems
+            found.problems.append(f"{entry}: no such file or folder")
+    return found

@@ -19,7 +19,7 @@ class SourceText:
     """A file read and normalised: the text every offset in the output refers to."""
 
     path: Path
-    format: str  # "txt" | "pdf" | "html"
+    format: str  # "txt" | "pdf" | "html" | "docx"
     text: str
     encoding: str | None = None
     pages: int | None = None

@@ -9,6 +9,29 @@ import tempfile
 from pathlib import Path
 
 
+class OutputError(Exception):
+    """An output folder that cannot be used; str() is one line: the path and the reason."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Make the output folder, or say clearly why it cannot be one, before any work is done."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "output path exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(path, f"cannot create the output folder ({err.strerror or err})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(path, "output folder is not writable")
+    return path
+
+
 def write_text_atomic(path: Path, content: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

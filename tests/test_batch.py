@@ -139,8 +139,8 @@ def test_export_tables_and_dataset(tmp_path):
     from pipeline.run.export import export
 
     run_batch([SAMPLE], tmp_path / "out", workers=1, use_models=False)
-    counts = export(tmp_path / "out", tmp_path / "export")
-    assert counts == {"meetings": 5, "items": 16, "dissent": 4}
+    counts, errors = export(tmp_path / "out", tmp_path / "export")
+    assert not errors and counts == {"meetings": 5, "items": 16, "dissent": 4}
     items = pq.read_table(tmp_path / "export" / "items.parquet").to_pylist()
     assert {"punkt_referat.txt", "web_export.html"} <= {row["document"] for row in items}
     dissent = pq.read_table(tmp_path / "export" / "dissent.parquet").to_pylist()

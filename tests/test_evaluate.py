@@ -42,13 +42,13 @@ def test_null_gold_fields_are_not_scored_and_metrics_come_per_municipality(tmp_p
     cut = _item(1, "Lokalplan 12", outcome=None, votes=None, positions=None)  # page stops before the Beslutning
     _write(gold_dir, "a", {"document": "a.txt", "municipality": "Aby", "committee": None, "meeting_date": None,
                            "items": [cut]})
-    _write(pred_dir, "a", {"municipality": "Aby", "committee": "Byrådet", "meeting_date": "2020-01-01",
+    _write(pred_dir, "a", {"document": "a.txt", "municipality": "Aby", "committee": "Byrådet", "meeting_date": "2020-01-01",
                            "items": [_item(1, "Lokalplan 12", decision="Godkendt.", outcome="approved",
                                            positions=[{"party": "Ø", "members": [], "stance": "against",
                                                        "rationale": None}])]})
     _write(gold_dir, "b", {"document": "b.txt", "municipality": "Bby", "committee": "Byrådet",
                            "meeting_date": "2021-02-03", "items": [_item(1, "Budget"), _item(2, "Eventuelt")]})
-    _write(pred_dir, "b", {"municipality": "Cby", "committee": "Byrådet", "meeting_date": "2021-02-03",
+    _write(pred_dir, "b", {"document": "b.txt", "municipality": "Cby", "committee": "Byrådet", "meeting_date": "2021-02-03",
                            "items": [_item(1, "Budget")]})
     metrics = evaluate_dirs([gold_dir], pred_dir)
     overall = metrics["overall"]

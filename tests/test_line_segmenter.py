@@ -207,4 +207,4 @@ def test_train_segment_command_writes_a_model_with_card_and_lomo_scores(tmp_path
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({**config, "gold": [{"gold_dir": str(tmp_path / "none"), "corpus_dir": "x"}]}))
     result = CliRunner().invoke(app, ["train", "segment", "--config", str(bad), "--no-mlflow", "--cv", "none"])
-    assert result.exit_code == 2 and "no gold JSON files" in result.output
+    assert result.exit_code == 2 and f"error: {tmp_path / 'none'}: no such folder" in result.output

@@ -8,12 +8,12 @@ Beslutning text; a gold item with no title and nothing else to compare pairs by 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from pipeline.contract import ContractError, document_files, read_document
 from pipeline.stages.pipeline import DocumentError
 from pipeline.stages.text import tokens
 
@@ -82,8 +82,11 @@ def match_items(gold_items: list[dict], pred_items: list[dict]) -> list[tuple[in
 def gold_item_pairs(gold_dir: Path, corpus_dir: Path, pipeline):
     """(gold document, processed Document, gold item, predicted Item) for every gold item the pipeline finds
     in the raw minutes the gold annotates."""
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    files = document_files(gold_dir)
+    if not files:
+        raise ContractError(Path(gold_dir), "no gold JSON files")
+    for gold_path in files:
+        gold = read_document(gold_path)
         source = Path(corpus_dir) / gold["document"]
         if not source.exists():
             continue

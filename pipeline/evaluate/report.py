@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.contract import text_path_of
+
 
 def _figure():
     import matplotlib
@@ -154,7 +156,9 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
              f"from <code>{html.escape(str(pred_dir))}</code>; made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
              f"Items are paired with gold in document order, by title or, where a title is missing, by content; all "
              f"item scores are over paired items.</p>"]
-    labellers = _labellers(pred_dir)
+    # the documents were read (and checked against the contract) by the evaluation; the report reads them again
+    predictions = {name: Path(path) for name, path in metrics.get("prediction_files", {}).items()}
+    labellers = _labellers(predictions)
     if any(l.startswith("model:") for l in labellers):
         parts.append("<p class='muted'>Types and topics by " + ", ".join(html.escape(l) for l in sorted(labellers))
                      + ". A model trained on the gold evaluated here scores in-sample; its leave-one-municipality-out "
@@ -241,28 +245,28 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
     for document in per_document:
         errors = [e for e in metrics["item_errors"] if e["document"] == document]
         parts.append(f"<h3 id='errors-{html.escape(document)}'>{html.escape(document)} ({len(errors)})</h3>")
-        predicted, text = _load_prediction(pred_dir, document)
+        predicted, text = _load_prediction(pred_dir, predictions.get(document))
         for error in errors:
             parts.append(_error_html(error, predicted, text))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _labellers(pred_dir: Path) -> set[str]:
+def _labellers(predictions: dict[str, Path]) -> set[str]:
     found = set()
-    for path in Path(pred_dir).glob("*.json"):
+    for path in predictions.values():
         data = json.loads(path.read_text(encoding="utf-8"))
-        for item in data.get("items", []) if isinstance(data, dict) else []:
+        for item in data.get("items", []):
             found.update(v for k, v in item.get("provenance", {}).items() if k in ("type", "topics"))
     return found
 
 
-def _load_prediction(pred_dir: Path, document: str) -> tuple[dict | None, str]:
-    path = Path(pred_dir) / f"{document}.json"
-    if not path.exists():
+def _load_prediction(pred_dir: Path, path: Path | None) -> tuple[dict | None, str]:
+    """A prediction and the normalised text it points into (relative to the run's output folder)."""
+    if path is None:
         return None, ""
     predicted = json.loads(path.read_text(encoding="utf-8"))
-    text_path = Path(pred_dir) / (predicted.get("source", {}).get("text_path") or "")
+    text_path = Path(pred_dir) / (text_path_of(predicted) or "")
     return predicted, text_path.read_text(encoding="utf-8") if text_path.is_file() else ""
 
 

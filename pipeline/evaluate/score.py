@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import ITEM_TYPES, QualityGate, load_pipeline_config
+from pipeline.contract import ContractError, document_files, read_document, text_path_of
 from pipeline.evaluate.matching import gold_item_pairs, match_items
 from pipeline.stages.text import tokens
 
@@ -110,20 +111,19 @@ METADATA_FIELDS = ("municipality", "committee", "meeting_date")
 
 
 def load_gold(gold_dirs: list[Path]) -> list[tuple[Path, dict]]:
-    """Every gold JSON of the given folders, with a clear error for a folder without any."""
+    """Every gold JSON of the given folders, checked against the contract; a folder without any is an error."""
     found = []
     for gold_dir in gold_dirs:
-        files = sorted(Path(gold_dir).glob("*.json")) if Path(gold_dir).is_dir() else []
+        files = document_files(gold_dir)
         if not files:
-            raise FileNotFoundError(f"{gold_dir}: no gold JSON files")
-        found += [(path, json.loads(path.read_text(encoding="utf-8"))) for path in files]
+            raise ContractError(Path(gold_dir), "no gold JSON files")
+        found += [(path, read_document(path)) for path in files]
     return found
 
 
-def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None = None,
-                      text: str | None = None) -> DocumentResult:
-    """One document's prediction against its gold; the normalised text (given, or read beside pred_path)
-    checks that summary numbers occur in their item."""
+def evaluate_document(name: str, gold: dict, pred: dict, text: str | None = None) -> DocumentResult:
+    """One document's prediction against its gold; the normalised text, when given, checks that summary
+    numbers occur in their item."""
     matched = match_items(gold["items"], pred["items"])
     metadata: dict = {}
     for field in METADATA_FIELDS:
@@ -138,7 +138,7 @@ def evaluate_document(name: str, gold: dict, pred: dict, pred_path: Path | None 
         n_gold=len(gold["items"]),
         n_pred=len(pred["items"]),
         metadata=metadata,
-        grounded=_grounded_numbers(pred, text if text is not None else _read_text(pred_path, pred)),
+        grounded=_grounded_numbers(pred, text),
         item_errors=_item_errors(name, gold["items"], pred["items"], matched),
         missed=[g.get("title") for i, g in enumerate(gold["items"]) if i not in matched_gold],
         spurious=[p.get("title") for i, p in enumerate(pred["items"]) if i not in matched_pred],
@@ -175,12 +175,11 @@ def aggregate(results: list[DocumentResult], type_prefixes: dict[str, str]) -> d
     }
 
 
-def _index_predictions(pred_dir: Path) -> dict[str, Path]:
-    """Predicted JSONs by the stem of the document they were made from (any depth under pred_dir)."""
+def index_predictions(pred_dir: Path) -> dict[str, Path]:
+    """Predicted JSONs by file name without .json (`x` or, where a run kept suffixes apart, `x.pdf`), at any
+    depth under pred_dir (outputs mirror the input tree); the first in path order wins a shared name."""
     index: dict[str, Path] = {}
-    for path in sorted(Path(pred_dir).rglob("*.json")):
-        if path.name in ("metrics.json", "scores.json") or "text" in path.relative_to(pred_dir).parts[:-1]:
-            continue
+    for path in document_files(pred_dir):
         index.setdefault(path.stem, path)
     return index
 
@@ -190,17 +189,20 @@ def evaluate_dirs(gold_dirs: Path | list[Path], pred_dir: Path) -> dict:
     and overall. A gold field that is null (cannot be judged from the text) is never scored."""
     gold_dirs = [gold_dirs] if isinstance(gold_dirs, (str, Path)) else list(gold_dirs)
     type_prefixes = load_pipeline_config().segment.type_prefixes
-    predictions = _index_predictions(Path(pred_dir))
+    predictions = index_predictions(Path(pred_dir))
     results: list[DocumentResult] = []
-    errors = []
+    errors, files = [], {}
     for gold_path, gold in load_gold(gold_dirs):
-        stem = Path(gold.get("document") or gold_path.name).stem
-        pred_path = predictions.get(stem)
-        pred = json.loads(pred_path.read_text(encoding="utf-8")) if pred_path else None
+        name = gold.get("document") or gold_path.name
+        stem = Path(name).stem
+        pred_path = predictions.get(name) or predictions.get(stem)
+        pred = read_document(pred_path) if pred_path else None
         if pred is None:
             errors.append(f"{Path(pred_dir) / (stem + '.json')}: no prediction for {gold_path.name}")
             pred = {"items": []}
-        results.append(evaluate_document(gold_path.stem, gold, pred, pred_path))
+        else:
+            files[gold_path.stem] = str(pred_path)
+        results.append(evaluate_document(gold_path.stem, gold, pred, _read_text(Path(pred_dir), pred)))
     per_document = {}
     for result in results:
         entry = aggregate([result], type_prefixes)
@@ -216,13 +218,13 @@ def evaluate_dirs(gold_dirs: Path | list[Path], pred_dir: Path) -> dict:
         "per_municipality": {name: aggregate(group, type_prefixes) for name, group in sorted(groups.items())},
         "errors": errors,
         "item_errors": [e for r in results for e in r.item_errors],
+        "prediction_files": files,
     }
 
 
-def _read_text(pred_path: Path | None, pred: dict) -> str | None:
-    if pred_path is None:
-        return None
-    text_path = pred_path.parent / (pred.get("source", {}).get("text_path") or "")
+def _read_text(pred_dir: Path, pred: dict) -> str | None:
+    """The normalised text a prediction points into (its path is relative to the run's output folder)."""
+    text_path = pred_dir / (text_path_of(pred) or "")
     return text_path.read_text(encoding="utf-8") if text_path.is_file() else None
 
 

@@ -62,9 +62,8 @@ def weak_examples(inputs: list[Path], pipeline: Pipeline, exclude: set[str] = fr
     """Items of unlabelled minutes with rule labels; documents named in `exclude` (gold ones) are skipped."""
     lexicon = Lexicon(load_taxonomy())
     type_words = list(pipeline.config.segment.type_prefixes)
-    files, _ = discover(inputs)
     examples = []
-    for path in files:
+    for path in (f.path for f in discover(inputs).files):
         if path.name in exclude:
             continue
         try:

@@ -22,6 +22,7 @@ import yaml
 from pydantic import Field
 
 from pipeline.config import ConfigError, _Strict, load_pipeline_config
+from pipeline.contract import ContractError, document_files, read_document
 from pipeline.evaluate.score import aggregate, evaluate_document, prf
 from pipeline.ingest import text_source
 from pipeline.learn.line_labels import LineAligner
@@ -108,11 +109,11 @@ class SegmentData:
         examples = []
         for source_config in self.config.gold:
             gold_dir = Path(source_config.gold_dir)
-            files = sorted(gold_dir.glob("*.json"))
+            files = document_files(gold_dir)
             if not files:
-                raise ConfigError(f"{gold_dir}: no gold JSON files")
+                raise ContractError(gold_dir, "no gold JSON files")
             for path in files:
-                gold = json.loads(path.read_text(encoding="utf-8"))
+                gold = read_document(path)
                 raw = Path(source_config.corpus_dir) / gold["document"]
                 try:
                     source = self.pipeline.read(raw)

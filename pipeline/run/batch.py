@@ -14,8 +14,9 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.ingest import discover
-from pipeline.run.outputs import output_paths
+from pipeline.ingest import SUPPORTED_SUFFIXES, IngestError, discover
+from pipeline.writers import prepare_output_dir
+from pipeline.run.outputs import output_names, output_paths
 from pipeline.run.worker import Record, file_sha256, init_worker, process_one
 
 MANIFEST = "manifest.jsonl"
@@ -30,6 +31,7 @@ class BatchSummary:
     words: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)  # summed over the documents processed
 
     @property
     def documents(self) -> int:
@@ -54,11 +56,11 @@ def load_manifest(out_dir: Path) -> dict[str, Record]:
     return records
 
 
-def complete(record: Record | None, path: Path, out_dir: Path) -> bool:
-    """Written before, from the same bytes, and its output is there and valid."""
-    if record is None or record.status != "written" or record.sha256 != file_sha256(path):
+def complete(record: Record | None, path: Path, name: str, out_dir: Path) -> bool:
+    """Written before, from the same bytes, under the same name, and its output is there and valid."""
+    if record is None or record.status != "written" or record.sha256 != file_sha256(path) or record.output != f"{name}.json":
         return False
-    json_path, text_path = output_paths(path, out_dir)
+    json_path, text_path = output_paths(name, out_dir)
     try:
         data = json.loads(json_path.read_text(encoding="utf-8"))
         return isinstance(data.get("items"), list) and text_path.is_file() and data["source"]["sha256"] == record.sha256
@@ -100,14 +102,20 @@ def run_batch(
     out_dir = Path(out_dir)
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
-    files, problems = discover(inputs)
+    discovery = discover(inputs)
+    found, problems = discovery.files, discovery.problems
+    if not found and not problems:
+        raise IngestError(Path(" ".join(str(i) for i in inputs)),
+                          f"no minutes files ({', '.join(sorted(SUPPORTED_SUFFIXES))}) found")
+    prepare_output_dir(out_dir)
+    names = output_names(found)
     previous = load_manifest(out_dir) if resume else {}
     if not resume and (out_dir / MANIFEST).exists():
         (out_dir / MANIFEST).unlink()
     summary = BatchSummary()
     manifest = Manifest(out_dir)
     if on_start:
-        on_start(len(files) + len(problems))
+        on_start(len(found) + len(problems))
 
     def land(record: Record) -> None:
         manifest.add(record)
@@ -116,6 +124,8 @@ def run_batch(
             summary.resumed += record.resumed
             summary.items += record.items
             summary.words += record.words
+            for stage, seconds in (record.seconds or {}).items() if not record.resumed else ():
+                summary.seconds_by_stage[stage] = summary.seconds_by_stage.get(stage, 0.0) + seconds
         else:
             summary.failed += 1
             summary.errors.append(record.error or record.input)
@@ -126,12 +136,12 @@ def run_batch(
         for problem in problems:
             land(Record(problem.split(":")[0], None, None, "failed", problem))
         todo = []
-        for path in files:
-            record = previous.get(str(path))
-            if resume and complete(record, path, out_dir):
+        for entry, name in zip(found, names):
+            record = previous.get(str(entry.path))
+            if resume and complete(record, entry.path, name, out_dir):
                 land(Record(**{**asdict(record), "resumed": True}))
             else:
-                todo.append(str(path))
+                todo.append((str(entry.path), name))
         if engine == "ray":
             from pipeline.run.batch_ray import process_with_ray
 
@@ -146,18 +156,18 @@ def run_batch(
     return summary
 
 
-def _process_local(paths: list[str], out_dir: Path, workers: int, use_models: bool, ocr: bool) -> Iterator[Record]:
-    if workers <= 1 or len(paths) <= 1:
+def _process_local(todo: list[tuple[str, str]], out_dir: Path, workers: int, use_models: bool,
+                   ocr: bool) -> Iterator[Record]:
+    if workers <= 1 or len(todo) <= 1:
         init_worker(use_models, ocr)
-        for path in paths:
-            yield process_one(path, str(out_dir))
+        for path, name in todo:
+            yield process_one(path, str(out_dir), name)
         return
     window = workers * 4  # bounded in-flight work: memory stays flat however long the list
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(use_models, ocr)) as pool:
         pending = set()
-        queue = iter(paths)
-        for path in queue:
-            pending.add(pool.submit(process_one, path, str(out_dir)))
+        for path, name in todo:
+            pending.add(pool.submit(process_one, path, str(out_dir), name))
             if len(pending) >= window:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:

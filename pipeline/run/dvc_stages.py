@@ -8,44 +8,49 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.ingest import discover
-from pipeline.run.outputs import write_outputs
+from pipeline.run.outputs import output_names, write_outputs
 from pipeline.stages.pipeline import DocumentError, Pipeline
 from pipeline.records import Document, SourceText
 from pipeline.writers import write_json_atomic
 
 
 def ingest(inputs: list[Path], out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[Path, str | None]]:
-    files, problems = discover(inputs)
-    for problem in problems:
+    found = discover(inputs)
+    for problem in found.problems:
         yield Path(problem.split(":")[0]), problem
-    for path in files:
+    for path, name in zip((f.path for f in found.files), output_names(found.files)):
         try:
             source = pipeline.read(path)
         except DocumentError as err:
             yield path, str(err)
             continue
-        write_json_atomic(out_dir / f"{path.stem}.json", source.to_json())
+        write_json_atomic(out_dir / f"{name}.json", source.to_json())
         yield path, None
 
 
+def _stage_files(in_dir: Path) -> list[tuple[Path, str]]:
+    """A stage folder's JSON files with their names relative to it (the names the batch run gave them)."""
+    return [(path, path.relative_to(in_dir).with_suffix("").as_posix()) for path in sorted(Path(in_dir).rglob("*.json"))]
+
+
 def segment(in_dir: Path, out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[Path, str | None]]:
-    for path in sorted(Path(in_dir).glob("*.json")):
+    for path, name in _stage_files(in_dir):
         source = SourceText.from_json(json.loads(path.read_text(encoding="utf-8")))
         try:
             document = pipeline.structure(source)
         except DocumentError as err:
             yield path, str(err)
             continue
-        write_json_atomic(out_dir / path.name, {"source": source.to_json(), "document": document.to_json()})
+        write_json_atomic(out_dir / f"{name}.json", {"source": source.to_json(), "document": document.to_json()})
         yield path, None
 
 
 def predict(in_dir: Path, out_dir: Path, pipeline: Pipeline) -> Iterator[tuple[Path, str | None]]:
     """The final per-document JSON and normalised text, as `referat run` writes them."""
-    for path in sorted(Path(in_dir).glob("*.json")):
+    for path, name in _stage_files(in_dir):
         data = json.loads(path.read_text(encoding="utf-8"))
         source = SourceText.from_json(data["source"])
-        write_outputs(pipeline.label(Document.from_json(data["document"], source)), out_dir)
+        write_outputs(pipeline.label(Document.from_json(data["document"], source)), out_dir, name)
         yield path, None
 
 

@@ -13,13 +13,14 @@ Tables are written in batches, so memory does not grow with the corpus."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-from pipeline.config import ReviewConfig
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipeline.config import ReviewConfig
+from pipeline.contract import ContractError, document_files, read_document
+from pipeline.writers import prepare_output_dir
 
 STRINGS = pa.list_(pa.string())
 SCHEMAS = {
@@ -52,25 +53,27 @@ def review_reasons(confidence: dict, review: ReviewConfig) -> list[str]:
 
 def rows(data: dict, review: ReviewConfig = ReviewConfig()) -> dict[str, list[dict]]:
     """The three tables' rows for one document JSON."""
-    meeting = {"document": data["document"], "municipality": data["municipality"], "committee": data["committee"],
-               "meeting_date": data["meeting_date"], "attendees": data["attendees"], "absent": data["absent"],
-               "items": len(data["items"]), "source_sha256": data.get("source", {}).get("sha256"),
-               "source_path": data.get("source", {}).get("path"), "warnings": data.get("warnings", [])}
+    source = data["source"] if isinstance(data.get("source"), dict) else {}
+    meeting = {"document": data["document"], "municipality": data.get("municipality"), "committee": data.get("committee"),
+               "meeting_date": data.get("meeting_date"), "attendees": data.get("attendees"), "absent": data.get("absent"),
+               "items": len(data["items"]), "source_sha256": source.get("sha256"),
+               "source_path": source.get("path"), "warnings": data.get("warnings", [])}
     items, dissent = [], []
     for item in data["items"]:
-        provenance, confidence = item.get("provenance", {}), item.get("confidence", {})
+        provenance, confidence = item.get("provenance") or {}, item.get("confidence") or {}
         reasons = review_reasons(confidence, review)
-        items.append({"needs_review": bool(reasons), "review_reasons": reasons,"document": data["document"], "municipality": data["municipality"],
-                      "meeting_date": data["meeting_date"], "type_confidence": confidence.get("type"),
+        items.append({"needs_review": bool(reasons), "review_reasons": reasons, "document": data["document"],
+                      "municipality": data.get("municipality"), "meeting_date": data.get("meeting_date"),
+                      "type_confidence": confidence.get("type"),
                       "type_by": provenance.get("type"), "topics_by": provenance.get("topics"),
-                      **{k: item[k] for k in ("number", "title", "title_prefix", "case_number", "type", "topics",
-                                              "recommendation", "decision", "outcome", "summary")}})
+                      **{k: item.get(k) for k in ("number", "title", "title_prefix", "case_number", "type", "topics",
+                                                  "recommendation", "decision", "outcome", "summary")}})
         empty = {name: None for name in SCHEMAS["dissent"].names}
-        for vote in item["votes"]:
+        for vote in item.get("votes") or []:
             dissent.append({**empty, "document": data["document"], "item_number": item["number"], "kind": "vote",
                             "motion": vote["motion"], "for_parties": vote["for"], "against_parties": vote["against"],
                             "abstain_parties": vote["abstain"], "result": vote["result"]})
-        for position in item["positions"]:
+        for position in item.get("positions") or []:
             dissent.append({**empty, "document": data["document"], "item_number": item["number"], "kind": "position",
                             "party": position["party"], "members": position["members"], "stance": position["stance"],
                             "rationale": position["rationale"]})
@@ -78,10 +81,14 @@ def rows(data: dict, review: ReviewConfig = ReviewConfig()) -> dict[str, list[di
 
 
 def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool = True,
-           review: ReviewConfig = ReviewConfig()) -> dict[str, int]:
-    """Write the Parquet tables (and the HF dataset) for every document JSON in pred_dir; returns row counts."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+           review: ReviewConfig = ReviewConfig()) -> tuple[dict[str, int], list[str]]:
+    """Write the Parquet tables (and the HF dataset) for every document JSON in pred_dir (at any depth); returns
+    row counts and one error line per file that is not a valid document (left out, the export goes on)."""
+    files = document_files(pred_dir)
+    if not files:
+        raise ContractError(Path(pred_dir), "no document JSON files to export")
+    out_dir = prepare_output_dir(out_dir)
+    errors: list[str] = []
     writers = {name: pq.ParquetWriter(out_dir / f"{name}.parquet.tmp", schema) for name, schema in SCHEMAS.items()}
     counts = {name: 0 for name in SCHEMAS}
     buffers: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
@@ -94,10 +101,12 @@ def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool =
                 buffer.clear()
 
     try:
-        for index, path in enumerate(sorted(Path(pred_dir).glob("*.json"))):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or "items" not in data or "document" not in data:
-                continue  # metrics.json and other files are not documents
+        for index, path in enumerate(files):
+            try:
+                data = read_document(path)
+            except ContractError as err:
+                errors.append(str(err))
+                continue
             for name, new in rows(data, review).items():
                 buffers[name].extend(new)
             if (index + 1) % batch_documents == 0:
@@ -115,4 +124,4 @@ def export(pred_dir: Path, out_dir: Path, batch_documents: int = 500, hf: bool =
         dataset = datasets.DatasetDict({name: datasets.Dataset.from_parquet(str(out_dir / f"{name}.parquet"))
                                         for name in SCHEMAS})
         dataset.save_to_disk(str(out_dir / "hf"))
-    return counts
+    return counts, errors

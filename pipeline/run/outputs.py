@@ -1,18 +1,46 @@
-"""Where a document's outputs go and how they are written (atomically, text before the JSON that points into it)."""
+"""Where a document's outputs go and how they are written (atomically, text before the JSON that points into it).
+
+Output names mirror the input tree and are unique within a run: an input's path under the folder it was found
+in, without its suffix (`a/referat.pdf` → OUT/a/referat.json, text in OUT/text/a/referat.txt). Inputs that would
+share that name keep their suffix (`referat.pdf.json`, `referat.txt.json`); any still alike (the same relative
+path under two input folders) are numbered in argument order (`referat~2.json`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import Counter
+from pathlib import Path, PurePosixPath
 
+from pipeline.ingest import Found
 from pipeline.records import Document
 from pipeline.writers import write_document
 
 
-def output_paths(path: Path, out_dir: Path) -> tuple[Path, Path]:
-    """DIR/<stem>.json and the normalised text it points into, DIR/text/<stem>.txt."""
-    return out_dir / f"{path.stem}.json", out_dir / "text" / f"{path.stem}.txt"
+def output_names(found: list[Found]) -> list[str]:
+    """Each input's output name (relative, POSIX, no extension), unique in the run and the same on every run
+    over the same tree."""
+    stems = [str(PurePosixPath(f.relative).with_suffix("")) for f in found]
+    suffixes: dict[str, set[str]] = {}
+    for stem, f in zip(stems, found):
+        suffixes.setdefault(stem.casefold(), set()).add(PurePosixPath(f.relative).suffix.lower())
+    names = [f.relative if len(suffixes[stem.casefold()]) > 1 else stem for stem, f in zip(stems, found)]
+    taken = Counter(name.casefold() for name in names)
+    used: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate.casefold() in used or (number > 1 and taken[candidate.casefold()]):
+            number += 1
+            candidate = f"{name}~{number}"
+        used.add(candidate.casefold())
+        unique.append(candidate)
+    return unique
 
 
-def write_outputs(document: Document, out_dir: Path) -> Path:
-    json_path, text_path = output_paths(document.source.path, out_dir)
+def output_paths(name: str, out_dir: Path) -> tuple[Path, Path]:
+    """OUT/<name>.json and the normalised text it points into, OUT/text/<name>.txt."""
+    return Path(out_dir) / f"{name}.json", Path(out_dir) / "text" / f"{name}.txt"
+
+
+def write_outputs(document: Document, out_dir: Path, name: str) -> Path:
+    json_path, text_path = output_paths(name, out_dir)
     return write_document(document, json_path, text_path, out_dir)

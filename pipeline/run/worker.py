@@ -23,6 +23,7 @@ class Record:
     items: int = 0
     words: int = 0
     resumed: bool = False
+    seconds: dict[str, float] | None = None  # per stage (ingest, segment, …, write), for --profile
 
 
 
@@ -47,17 +48,22 @@ def init_worker(use_models: bool, ocr: bool = False) -> None:
     _PIPELINE = Pipeline(use_models=use_models, ocr=ocr)
 
 
-def process_one(path: str, out_dir: str) -> Record:
-    """Process one file with this worker's pipeline and write its outputs; never raises for bad input."""
+def process_one(path: str, out_dir: str, name: str) -> Record:
+    """Process one file with this worker's pipeline and write its outputs as OUT/<name>.json; never raises
+    for bad input."""
     source_path = Path(path)
+    clock = _PIPELINE.clock
+    clock.reset()
     try:
         document = _PIPELINE.process(source_path)
-        json_path = write_outputs(document, Path(out_dir))
+        with clock("write"):
+            json_path = write_outputs(document, Path(out_dir), name)
     except DocumentError as err:
         return Record(path, file_sha256(source_path), None, "failed", str(err))
     except OSError as err:  # full disk, permissions on the output folder: the input is not written
         return Record(path, file_sha256(source_path), None, "failed", f"{path}: cannot write output ({err})")
     except Exception as err:  # a bug must not take the batch down; it is reported with the file
         return Record(path, file_sha256(source_path), None, "failed", f"{path}: internal error {type(err).__name__}: {err}")
-    return Record(path, document.source.sha256, str(json_path.name), "written", None, len(document.items),
-                  len(document.source.text.split()))
+    seconds = {stage: round(value, 6) for stage, value in clock.reset().items()}
+    return Record(path, document.source.sha256, json_path.relative_to(Path(out_dir)).as_posix(), "written", None,
+                  len(document.items), len(document.source.text.split()), seconds=seconds)

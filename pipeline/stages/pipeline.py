@@ -5,7 +5,9 @@ topics, dissent, summary). Stages are plain objects built once from config and r
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from time import perf_counter
 
 from pipeline.stages.classify import RuleClassifier
 from pipeline.config import (
@@ -29,6 +31,25 @@ class DocumentError(Exception):
     """A document that could not be processed; str() is one line naming the file and the reason."""
 
 
+class StageClock:
+    """Seconds spent per stage since the last reset: what `referat run --profile` and the manifest show."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str):
+        started = perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + perf_counter() - started
+
+    def reset(self) -> dict[str, float]:
+        seconds, self.seconds = self.seconds, {}
+        return seconds
+
+
 class Pipeline:
     def __init__(
         self, config: PipelineConfig | None = None, dissent_config: DissentConfig | None = None, use_models: bool = True,
@@ -44,6 +65,7 @@ class Pipeline:
         self.classifier = RuleClassifier(self.config.classify, self.config.segment)
         self.labeller = ItemLabeller(model_paths, self.config)
         self.summarizer = Summarizer()
+        self.clock = StageClock()
 
     def process(self, path: Path) -> Document:
         """All stages on one file."""
@@ -52,17 +74,20 @@ class Pipeline:
     def read(self, path: Path) -> SourceText:
         """Stage ingest: the file as normalised text."""
         try:
-            return read_source(path, self.config.ingest)
+            with self.clock("ingest"):
+                return read_source(path, self.config.ingest)
         except IngestError as err:
             raise DocumentError(str(err)) from err
 
     def structure(self, source: SourceText) -> Document:
         """Stage segment: items, their sections and the meeting metadata."""
         try:
-            segmentation = self.segmenter.segment(source)
+            with self.clock("segment"):
+                segmentation = self.segmenter.segment(source)
         except SegmentationError as err:
             raise DocumentError(f"{source.path}: {err}") from err
-        return self.document_from(source, segmentation)
+        with self.clock("metadata"):
+            return self.document_from(source, segmentation)
 
     def document_from(self, source: SourceText, segmentation: Segmentation) -> Document:
         """The document of a segmentation, with the meeting metadata read around its items."""
@@ -83,10 +108,20 @@ class Pipeline:
     def label(self, document: Document) -> Document:
         """Stage predict: type and outcome, topics, votes and dissent, summaries."""
         source = document.source
+        with self.clock("type (rules)"):
+            for item in document.items:
+                self.classifier.classify(item)
+        with self.clock("type, topics (models)"):
+            self.labeller.label(document)
+        with self.clock("dissent"):
+            self._dissent(document)
+        with self.clock("summarize"):
+            self.summarizer.label(document)
+        return document
+
+    def _dissent(self, document: Document) -> None:
+        source = document.source
         roster = self.dissent.roster(source.text[: source.body_end])
-        for item in document.items:
-            self.classifier.classify(item)
-        self.labeller.label(document)
         for item in document.items:
             if "decision" in item.spans:
                 item.votes, item.positions, warnings = self.dissent.extract(
@@ -100,5 +135,3 @@ class Pipeline:
                 if (position.party, position.stance) not in known:
                     item.positions.append(position)
                     item.provenance.setdefault("dissent", "rules:spacy-matcher")
-        self.summarizer.label(document)
-        return document
