@@ -160,6 +160,78 @@ def doctor_command(
         raise typer.Exit(1)
 
 
+@command("review")
+def review_command(
+    pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
+    to: Annotated[str, typer.Option("--to", help="Task format (label-studio).")] = "label-studio",
+    tasks_file: Annotated[Path, typer.Argument(help="Tasks JSON to write (import it into Label Studio).")] = Path("tasks.json"),
+    select: Annotated[str, typer.Option("--select", help="least-confident | disagreement | random")] = "least-confident",
+    n: Annotated[int, typer.Option("--n", min=1, help="Documents to pick.")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="--select random: the sample's seed.")] = 0,
+    document: Annotated[list[str] | None, typer.Option("--document", help="Only these documents (a task id, as "
+                                                       "the report shows it, or a file name); repeat.")] = None,
+) -> None:
+    """Pick documents for people to annotate and write them as Label Studio tasks, the pipeline's output as
+    pre-annotations; the labelling config is configs/label_studio.xml (made from the taxonomy and party letters
+    by `python -m pipeline.run.review`)."""
+    from pipeline.config import load_review_config
+    from pipeline.run.review import select as pick
+    from pipeline.run.review import tasks
+    from pipeline.writers import write_json_atomic
+
+    if to != "label-studio":
+        raise typer.BadParameter(f"{to!r}: the only task format is label-studio", param_hint="--to")
+    chosen, errors = pick(pred, select, n, load_review_config(), seed, document)
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    if not chosen:
+        raise ContractError(pred, "no document to review" + (f" among {document}" if document else ""))
+    write_json_atomic(tasks_file, tasks(pred, chosen))
+    items = sum(len(c.document["items"]) for c in chosen)
+    typer.echo(f"{len(chosen)} documents ({items} items) picked by {select} → {tasks_file}; labelling config: "
+               f"configs/label_studio.xml")
+    if errors:
+        raise typer.Exit(1)
+
+
+@command("import-annotations")
+def import_annotations_command(
+    export_file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (or the tasks file itself: its "
+                                                "predictions are taken as accepted).")],
+    out: Annotated[Path, typer.Option("--out", help="Gold folder to write (one JSON per document).")],
+) -> None:
+    """Turn Label Studio annotations into gold files of the GUIDELINES.md schema, ready for `referat train`
+    and `referat evaluate`; each is validated (verbatim spans, party letters, summary length, the contract)."""
+    from pipeline.learn.label_studio import AnnotationError, task_to_gold
+    from pipeline.run.review import vocabulary
+    from pipeline.writers import prepare_output_dir, write_json_atomic
+
+    try:
+        exported = json.loads(export_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ContractError(export_file, f"not valid JSON (line {err.lineno}: {err.msg})") from None
+    if not isinstance(exported, list) or not all(isinstance(t, dict) and isinstance(t.get("data"), dict)
+                                                 and "text" in t["data"] for t in exported):
+        raise ContractError(export_file, "not a Label Studio export or task list (a list of tasks with data.text)")
+    prepare_output_dir(out)
+    words = vocabulary()
+    written, failed = 0, 0
+    for task in exported:
+        try:
+            gold = task_to_gold(task, words)
+        except (AnnotationError, KeyError, TypeError, ValueError, IndexError) as err:
+            typer.echo(f"error: {export_file}: {err if isinstance(err, AnnotationError) else f'malformed task ({err!r})'}",
+                       err=True)
+            failed += 1
+            continue
+        name = str(task["data"].get("task") or Path(gold["document"]).stem).replace("/", "--")
+        write_json_atomic(out / f"{name}.json", gold)
+        written += 1
+    typer.echo(f"{written} gold documents written to {out}, {failed} failed")
+    if failed or not written:
+        raise typer.Exit(1)
+
+
 @command("evaluate")
 def evaluate_command(
     gold: Annotated[list[Path], typer.Option("--gold", help="Folder of gold JSON files (repeat for several).")],

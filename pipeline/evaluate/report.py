@@ -245,9 +245,11 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
     for document in per_document:
         errors = [e for e in metrics["item_errors"] if e["document"] == document]
         parts.append(f"<h3 id='errors-{html.escape(document)}'>{html.escape(document)} ({len(errors)})</h3>")
-        predicted, text = _load_prediction(pred_dir, predictions.get(document))
+        path = predictions.get(document)
+        predicted, text = _load_prediction(pred_dir, path)
+        task = path.relative_to(pred_dir).with_suffix("").as_posix() if path and path.is_relative_to(pred_dir) else None
         for error in errors:
-            parts.append(_error_html(error, predicted, text))
+            parts.append(_error_html(error, predicted, text, task, pred_dir))
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -270,7 +272,8 @@ def _load_prediction(pred_dir: Path, path: Path | None) -> tuple[dict | None, st
     return predicted, text_path.read_text(encoding="utf-8") if text_path.is_file() else ""
 
 
-def _error_html(error: dict, predicted: dict | None, text: str) -> str:
+def _error_html(error: dict, predicted: dict | None, text: str, task: str | None = None,
+                pred_dir: Path | None = None) -> str:
     kind = error["kind"]
     label = {"field": ", ".join(error["fields"]), "missed": "item not found", "spurious": "item not in gold"}[kind]
     inner = ""
@@ -286,6 +289,11 @@ def _error_html(error: dict, predicted: dict | None, text: str) -> str:
                   f"<p class='muted'>Source text of the item:</p><pre class='source'>{html.escape(text[start:end])}</pre>")
     elif kind == "missed":
         inner += "<p class='muted'>No predicted item matched this gold title: see the document's other errors.</p>"
+    if task:
+        region = f", region <code>item-{error['pred_index']}</code>" if error["pred_index"] is not None else ""
+        inner += (f"<p class='review'>Correct it in Label Studio: task <code>{html.escape(task)}</code>{region} — "
+                  f"<code>referat review {html.escape(str(pred_dir))} review.json --document {html.escape(task)}</code>, "
+                  "then <code>referat import-annotations</code> (README, Annotation loop).</p>")
     return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'] or '(untitled item)')} "
             f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
 

@@ -57,6 +57,11 @@ class MetadataExtractor:
             (re.compile(rf"\b({months})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), ("month", "d", "y")),
         ]
         suffixes = "|".join(re.escape(s) for s in sorted(config.committee_suffixes, key=len, reverse=True))
+        # "Udvalg: X" on one line, or the label over its value (a table's header row and separator between)
+        self.committee_label_res = [re.compile(pattern.format(label=re.escape(label))) for label in config.committee_labels
+                                    for pattern in (r"(?m)^[ \t]*{label}(?:[ \t]*:[ \t]*|[ \t]+)(\S[^\n]*?)[ \t]*$",
+                                                    r"(?m)^[ \t]*{label}[ \t]*:?[ \t]*\|?[ \t]*\n(?:[ \t]*[-|]+[ \t|-]*\n)?"
+                                                    r"[ \t]*(\S[^\n]*?)[ \t]*$")]
         self.suffix_re = re.compile(rf"(?:{suffixes})", re.I)
         self.date_label_words = set(config.date_labels)
         self.committee_re = re.compile(
@@ -193,13 +198,11 @@ class MetadataExtractor:
         return (index, index + len(value)) if index >= 0 else None
 
     def _committee(self, header: str, body: str, address: str | None) -> tuple[str, Span | None, str] | None:
-        for label in self.config.committee_labels:
-            for pattern in (rf"(?m)^[ \t]*{re.escape(label)}(?:[ \t]*:[ \t]*|[ \t]+)(\S[^\n]*?)[ \t]*$",
-                            rf"(?m)^[ \t]*{re.escape(label)}[ \t]*:?[ \t]*\|?[ \t]*\n(?:[ \t]*[-|]+[ \t|-]*\n)?[ \t]*(\S[^\n]*?)[ \t]*$"):
-                m = re.search(pattern, header)
-                value = self._clean_committee(m.group(1)) if m else None
-                if value:
-                    return value, self._located(value, header, m.span(1)), "header"
+        for pattern in self.committee_label_res:
+            m = pattern.search(header)
+            value = self._clean_committee(m.group(1)) if m else None
+            if value:
+                return value, self._located(value, header, m.span(1)), "header"
         for pattern in self.header_committee_res:
             for m in pattern.finditer(header):
                 candidate = m.group("committee")
