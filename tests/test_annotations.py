@@ -177,31 +177,47 @@ def _free_port() -> int:
 def test_live_label_studio_round_trip(task_list, tmp_path):
     import requests
 
-    port, token = _free_port(), "referat-test-token-0123456789"
-    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(tmp_path / "ls"), "LABEL_STUDIO_USERNAME": "test@example.org",
-           "LABEL_STUDIO_PASSWORD": "referat-test-pw", "LABEL_STUDIO_USER_TOKEN": token,
-           "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"}
+    port, user, password = _free_port(), "test@example.org", "referat-test-pw"
+    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(tmp_path / "ls"), "LABEL_STUDIO_USERNAME": user,
+           "LABEL_STUDIO_PASSWORD": password, "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"}
     server = subprocess.Popen(["label-studio", "start", "--no-browser", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Token {token}"}
+    base, session = f"http://127.0.0.1:{port}", requests.Session()
     try:
-        for _ in range(120):
+        for _ in range(180):
             try:
-                if requests.get(f"{base}/health", timeout=2).ok:
+                if session.get(f"{base}/health", timeout=2).ok:
                     break
             except requests.ConnectionError:
                 time.sleep(1)
-        project = requests.post(f"{base}/api/projects", headers=headers, timeout=30, json={
+        # log in as a person would (the session cookie), then use the REST API with the CSRF token
+        session.get(f"{base}/user/login/", timeout=30)
+        login = session.post(f"{base}/user/login/", timeout=30, headers={"Referer": f"{base}/user/login/"},
+                             data={"email": user, "password": password,
+                                   "csrfmiddlewaretoken": session.cookies.get("csrftoken")})
+        assert login.ok, login.text
+        session.headers.update({"X-CSRFToken": session.cookies.get("csrftoken"), "Referer": base})
+        project = session.post(f"{base}/api/projects", timeout=30, json={
             "title": "referat", "label_config": (CONFIG_DIR / "label_studio.xml").read_text(encoding="utf-8")})
         assert project.ok, project.text
         project_id = project.json()["id"]
-        imported = requests.post(f"{base}/api/projects/{project_id}/import", headers=headers, json=task_list, timeout=60)
+        imported = session.post(f"{base}/api/projects/{project_id}/import", json=task_list, timeout=60)
         assert imported.ok, imported.text
-        exported = requests.get(f"{base}/api/projects/{project_id}/export?exportType=JSON&download_all_tasks=true",
-                                headers=headers, timeout=60)
-        assert exported.ok, exported.text
-        back = {t["data"]["task"]: task_to_gold(t, vocabulary()) for t in exported.json()}
-        assert back == {t["data"]["task"]: task_to_gold(t, vocabulary()) for t in task_list}
+        export_url = f"{base}/api/projects/{project_id}/export?exportType=JSON&download_all_tasks=true"
+        stored = session.get(export_url, timeout=60).json()
+        assert len(stored) == len(task_list)
+        # a person accepts each pre-annotation, correcting one item's type in one document
+        ours = {t["data"]["task"]: t for t in task_list}
+        for task in stored:
+            result = copy.deepcopy(ours[task["data"]["task"]]["predictions"][0]["result"])
+            if task["data"]["task"] == "punkt_referat":
+                _find(result, "item-1", "type")["value"]["choices"] = ["Drøftelse"]
+            annotated = session.post(f"{base}/api/tasks/{task['id']}/annotations", json={"result": result}, timeout=30)
+            assert annotated.ok, annotated.text
+        back = {t["data"]["task"]: task_to_gold(t, vocabulary()) for t in session.get(export_url, timeout=60).json()}
+        expected = {name: task_to_gold(task, vocabulary()) for name, task in ours.items()}
+        expected["punkt_referat"]["items"][1]["type"] = "Drøftelse"
+        assert back == expected
     finally:
         server.terminate()
         server.wait(timeout=30)

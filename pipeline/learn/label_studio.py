@@ -167,11 +167,13 @@ def task_to_gold(task: dict, vocabulary: Vocabulary) -> dict:
     """The gold document of an annotated task: the latest submitted annotation, or, for a task nobody has
     annotated yet, its prediction taken as accepted. Spans become verbatim text; everything is validated."""
     text, where = task["data"]["text"], task["data"].get("task") or str(task.get("id"))
-    annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+    # a Label Studio export lists predictions by id only; the task file holds them whole
+    predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
     chosen = (max(annotations, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0)) if annotations
-              else (task.get("predictions") or [None])[0])
+              else (predictions or [None])[0])
     if chosen is None:
-        raise AnnotationError(f"{where}: neither an annotation nor a prediction")
+        raise AnnotationError(f"{where}: not annotated yet (and no pre-annotation in the file)")
     regions: dict[str, dict] = {}
     attached: dict[str, dict[str, list[str]]] = {}
     meta: dict[str, list[str]] = {}
