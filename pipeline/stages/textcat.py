@@ -155,14 +155,17 @@ class SklearnClassifier(TextClassifier):
         (each block times its weight, side by side), without joblib's per-call set-up, which cost more than
         the features themselves on one document's items."""
         from scipy import sparse
+        from sklearn import config_context
 
         union, head = self.model.steps[0][1], self.model.steps[-1][1]
         weights = union.transformer_weights or {}
-        blocks = []
-        for name, block in union.transformer_list:
-            features = block.transform(texts)
-            blocks.append(features * weights[name] if name in weights else features)
-        return head.predict_proba(sparse.hstack(blocks).tocsr())
+        # the model was validated when it was fitted and loaded: per-call parameter checks only cost time
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            blocks = []
+            for name, block in union.transformer_list:
+                features = block.transform(texts)
+                blocks.append(features * weights[name] if name in weights else features)
+            return head.predict_proba(sparse.hstack(blocks, format="csr"))
 
     def predict_proba(self, texts) -> np.ndarray:
         if not self.multilabel:
@@ -185,16 +188,20 @@ class SklearnClassifier(TextClassifier):
 
     def _save(self, path: Path) -> None:
         """skops, not pickle: loading cannot run code. The evidence block's config-made objects (the rules,
-        the taxonomy) are left out and rebuilt from the configuration in force when the model is loaded."""
+        the taxonomy) are left out and rebuilt from the configuration in force when the model is loaded; the
+        n-gram vocabularies go to vocabulary.json (terms in column order), as skops makes one node per entry and
+        reading tens of thousands of nodes took most of a worker's start-up."""
         import skops.io as sio
 
         evidence = self._evidence()
+        vocabularies: dict[str, dict] = {}
         if self.model is not None:
-            for _, block in self.model.steps[0][1].transformer_list:
+            for name, block in self.model.steps[0][1].transformer_list:
                 if hasattr(block, "stop_words_"):
                     del block.stop_words_  # every n-gram left out by max_features: introspection only, and huge
-                if hasattr(block, "vocabulary_"):  # plain ints: skops stores each numpy scalar as a file
-                    block.vocabulary_ = {term: int(index) for term, index in block.vocabulary_.items()}
+                if hasattr(block, "vocabulary_"):
+                    vocabularies[name] = block.vocabulary_
+                    block.vocabulary_ = {}
         detached = {k: getattr(evidence, k) for k in ("rules", "taxonomy") if hasattr(evidence, k)}
         for key in detached:
             setattr(evidence, key, None)
@@ -202,20 +209,30 @@ class SklearnClassifier(TextClassifier):
             columns = getattr(self, "_columns", None)
             sio.dump({"model": self.model, "columns": None if columns is None else [int(c) for c in columns]},
                      path / "model.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+            terms = {name: sorted(vocabulary, key=vocabulary.__getitem__) for name, vocabulary in vocabularies.items()}
+            (path / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         finally:
             for key, value in detached.items():
                 setattr(evidence, key, value)
+            for name, block in self.model.steps[0][1].transformer_list if self.model is not None else ():
+                if name in vocabularies:
+                    block.vocabulary_ = vocabularies[name]
 
     def _load(self, path: Path) -> None:
         import skops.io as sio
+        from skops.io.exceptions import UntrustedTypesFoundException
 
-        untrusted = sio.get_untrusted_types(file=path / "model.skops")
-        unexpected = sorted(set(untrusted) - set(self.TRUSTED))
-        if unexpected:
-            raise ValueError(f"{path / 'model.skops'}: refusing to load unknown types {unexpected}")
-        state = sio.load(path / "model.skops", trusted=untrusted)
+        try:  # one pass over the file: skops refuses any type beyond its defaults and ours
+            state = sio.load(path / "model.skops", trusted=self.TRUSTED)
+        except UntrustedTypesFoundException as err:
+            raise ValueError(f"{path / 'model.skops'}: refusing to load unknown types ({err})") from None
         self.model = state["model"]
         self._columns = None if state["columns"] is None else np.array(state["columns"])
+        if self.model is not None:
+            terms = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
+            for name, block in self.model.steps[0][1].transformer_list:
+                if name in terms:
+                    block.vocabulary_ = {term: index for index, term in enumerate(terms[name])}
         evidence = self._evidence()
         if hasattr(evidence, "taxonomy"):
             evidence.taxonomy = self.taxonomy  # the config in force now
