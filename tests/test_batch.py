@@ -175,3 +175,18 @@ def test_export_marks_low_confidence_items_for_review():
     assert [row["needs_review"] for row in flagged] == [True, False, False]
     assert flagged[0]["review_reasons"] == ["type confidence 0.41 < 0.6"]
     assert not any(row["needs_review"] for row in rows(document, ReviewConfig(type_confidence=0.4))["items"])
+
+
+def test_profile_shows_where_the_time_went(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["run", str(SAMPLE), "--out", str(tmp_path / "out"), "-q", "-w", "1",
+                                      "--no-models", "--profile"])
+    assert result.exit_code == 0, result.output
+    stages = ("ingest", "segment", "metadata", "type (rules)", "dissent", "summarize", "write")
+    table = result.output[result.output.index("\nstage "):]
+    assert all(f"\n{stage} " in table for stage in stages) and "all stages (CPU seconds)" in table
+    records = load_manifest(tmp_path / "out").values()
+    assert all(set(stages) <= set(r.seconds) and all(v >= 0 for v in r.seconds.values()) for r in records)
