@@ -23,7 +23,7 @@ USER_ERRORS = (ConfigError, ContractError, IngestError, OutputError, OSError)
 
 
 def _one_line(err: Exception) -> str:
-    if isinstance(err, OSError) and err.filename and not isinstance(err, (IngestError,)):
+    if isinstance(err, OSError) and err.filename:
         return f"{err.filename}: {err.strerror or err}"
     return " ".join(str(err).split())
 

@@ -298,28 +298,32 @@ def _error_html(error: dict, predicted: dict | None, text: str, task: str | None
             f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
 
 
-def segmenter_curve(model_dir: Path | None) -> dict | None:
-    """The learning curve and LOMO item F1 from a segmenter's model card, if it has them."""
+def _card(model_dir: Path | None, needs: str) -> tuple[str, dict] | None:
+    """A model card's version and LOMO metrics, if the card exists and holds `needs`."""
     card = Path(model_dir) / "model_card.json" if model_dir else None
     if not card or not card.is_file():
         return None
     data = json.loads(card.read_text(encoding="utf-8"))
     metrics = data.get("metrics", {})
-    if not metrics.get("learning_curve"):
+    return (data.get("version", ""), metrics) if metrics.get(needs) else None
+
+
+def segmenter_curve(model_dir: Path | None) -> dict | None:
+    """The learning curve and LOMO item F1 from a segmenter's model card, if it has them."""
+    found = _card(model_dir, "learning_curve")
+    if found is None:
         return None
-    return {"version": data.get("version", ""), "item_f1": metrics.get("item_f1"), "points": metrics["learning_curve"]}
+    version, metrics = found
+    return {"version": version, "item_f1": metrics.get("item_f1"), "points": metrics["learning_curve"]}
 
 
 def type_calibration(model_dir: Path | None) -> dict | None:
     """The LOMO calibration bins from a type model's card, if it has them."""
-    card = Path(model_dir) / "model_card.json" if model_dir else None
-    if not card or not card.is_file():
+    found = _card(model_dir, "calibration")
+    if found is None:
         return None
-    data = json.loads(card.read_text(encoding="utf-8"))
-    metrics = data.get("metrics", {})
-    if not metrics.get("calibration"):
-        return None
-    return {"version": data.get("version", ""), "ece": metrics["calibration"]["ece"], "bins": metrics["calibration"]["bins"],
+    version, metrics = found
+    return {"version": version, "ece": metrics["calibration"]["ece"], "bins": metrics["calibration"]["bins"],
             "ece_uncalibrated": metrics.get("calibration_uncalibrated", {}).get("ece")}
 
 
