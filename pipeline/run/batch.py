@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.ingest import SUPPORTED_SUFFIXES, IngestError, discover
-from pipeline.writers import prepare_output_dir
 from pipeline.run.outputs import output_names, output_paths
 from pipeline.run.worker import Record, file_sha256, init_worker, process_one
+from pipeline.writers import prepare_output_dir
 
 MANIFEST = "manifest.jsonl"
 
