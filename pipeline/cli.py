@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,32 @@ from pipeline.writers import OutputError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Danish committee minutes → structured corpus.")
 # What bad input, bad configuration or an unusable output folder raise: reported, not traced.
 USER_ERRORS = (ConfigError, ContractError, IngestError, OutputError, OSError)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"referat {version('referat')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the libraries' log messages (MLflow, DVC, ...).")] = False,
+    show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Danish committee minutes → structured corpus."""
+    import logging
+
+    # libraries log at INFO into the command's output (MLflow's run and database messages): only warnings
+    # and errors unless asked
+    level = logging.INFO if verbose else logging.WARNING
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", logging.getLevelName(level))
+    logging.basicConfig(level=level)
+    for name in ("mlflow", "alembic", "urllib3", "git"):
+        logging.getLogger(name).setLevel(level)
 
 
 def _one_line(err: Exception) -> str:
@@ -241,6 +268,8 @@ def evaluate_command(
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here.")] = None,
     scores: Annotated[Path | None, typer.Option("--scores", help="Write the headline scores (flat JSON) here.")] = None,
+    plots: Annotated[Path | None, typer.Option("--plots", help="Write DVC plot data here (item F1 per municipality, "
+                                               "F1 per label, type confusion).")] = None,
 ) -> None:
     """Compare predictions with gold, every stage (segmentation, type, topics, outcome, sections, votes, positions,
     rationales, summaries, metadata), per document and overall; optionally write the HTML report."""
@@ -261,6 +290,10 @@ def evaluate_command(
         from pipeline.evaluate.score import headline_scores
 
         write_json_atomic(scores, headline_scores(metrics))
+    if plots:
+        from pipeline.evaluate.score import plot_data
+
+        plot_data(metrics, plots)
     if report:
         from pipeline.config import ModelPaths, load_model_paths
         from pipeline.evaluate.report import segmenter_curve, type_calibration, write_report
@@ -292,6 +325,13 @@ def train_command(
     param: Annotated[list[str] | None, typer.Option("--param", help="Override a model parameter: KEY=VALUE.")] = None,
     predictions: Annotated[Path | None, typer.Option("--predictions", help="segment: write the leave-one-"
                                                      "municipality-out predictions here (for `referat evaluate`).")] = None,
+    jobs: Annotated[str, typer.Option("--jobs", "-j", help="segment: folds trained in parallel: a number ≥ 1, or "
+                                      "auto (one per CPU core).")] = "auto",
+    curve: Annotated[bool, typer.Option("--curve/--no-curve", help="segment: also measure the learning curve.")] = True,
+    metrics: Annotated[Path | None, typer.Option("--metrics", help="Write the leave-one-municipality-out figures "
+                                                 "here (flat JSON, for `dvc metrics`).")] = None,
+    data_out: Annotated[Path | None, typer.Option("--data-out", help="type, topics: write the training examples here "
+                                                  "(Arrow dataset + Parquet).")] = None,
 ) -> None:
     """Train the segmenter, the item-type or the topic model, score it leave-one-municipality-out, save it with a
     model card in models/<name>/ and log the run to MLflow (MLFLOW_TRACKING_URI, default sqlite:///mlflow.db)."""
@@ -299,7 +339,8 @@ def train_command(
         typer.echo("error: --cv must be lomo or none", err=True)
         raise typer.Exit(2)
     if task == "segment":
-        _train_segment(config, cv, no_mlflow, gate, output, param or [], predictions)
+        _train_segment(config, cv, no_mlflow, gate, output, param or [], predictions, parse_workers(jobs), curve,
+                       metrics)
         return
     from pipeline.learn.train import load_train_config, train
 
@@ -307,7 +348,13 @@ def train_command(
     if settings.task != task:
         typer.echo(f"error: {config} trains '{settings.task}', not '{task}'", err=True)
         raise typer.Exit(2)
-    card = train(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow, config_path=config)
+    card = train(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow, config_path=config,
+                 data_dir=data_out)
+    if metrics:
+        from pipeline.learn.train import headline_metrics
+        from pipeline.writers import write_json_atomic
+
+        write_json_atomic(metrics, headline_metrics(card))
     metrics = card["metrics"]
     if task == "type" and cv == "lomo":
         typer.echo(f"type, leave-one-municipality-out: accuracy {metrics['accuracy']:.3f}, macro-F1 "
@@ -327,7 +374,8 @@ def train_command(
 
 
 def _train_segment(config: Path, cv: str, no_mlflow: bool, gate: Path | None, output: Path | None,
-                   params: list[str], predictions: Path | None) -> None:
+                   params: list[str], predictions: Path | None, jobs: int = 1, curve: bool = True,
+                   metrics_path: Path | None = None) -> None:
     import yaml
     from rich.console import Console
 
@@ -343,19 +391,30 @@ def _train_segment(config: Path, cv: str, no_mlflow: bool, gate: Path | None, ou
             merged[key] = yaml.safe_load(value)
         settings = settings.model_copy(update={"params": merged})
     console = Console(stderr=True)
+    started = time.perf_counter()
     with console.status("segmenter: reading and aligning the gold documents") as status:
-        def progress(municipality: str) -> None:
-            status.update(f"segmenter: leave-one-municipality-out, {municipality} done")
+        def progress(step: str, done: int, total: int) -> None:
+            line = f"segmenter: {step}: {done}/{total} folds, {time.perf_counter() - started:.0f}s elapsed"
+            status.update(line)
+            if not console.is_terminal:
+                typer.echo(line, err=True)
 
         card = train_segmenter(settings, cv=None if cv == "none" else cv, log_to_mlflow=not no_mlflow,
-                               config_path=config, predictions_dir=predictions, progress=progress)
+                               config_path=config, predictions_dir=predictions, progress=progress, jobs=jobs,
+                               curve=curve)
+    if metrics_path:
+        from pipeline.learn.segment import headline_metrics
+        from pipeline.writers import write_json_atomic
+
+        write_json_atomic(metrics_path, headline_metrics(card))
     metrics = card["metrics"]
     if cv == "lomo":
         typer.echo(f"segment, leave-one-municipality-out: item F1 {metrics['item_f1']:.3f} (P {metrics['item_precision']:.3f}, "
                    f"R {metrics['item_recall']:.3f}), worst municipality {metrics['min_municipality_item_f1']:.3f}, "
                    f"{len(metrics['rejected_pages'])} pages with no item found")
-        typer.echo("learning curve: " + ", ".join(f"{p['municipalities']}: {p['item_f1']:.3f}"
-                                                  for p in metrics["learning_curve"]))
+        if metrics.get("learning_curve"):
+            typer.echo("learning curve: " + ", ".join(f"{p['municipalities']}: {p['item_f1']:.3f}"
+                                                      for p in metrics["learning_curve"]))
     typer.echo(f"model {card['version']} saved to {settings.output} in {card['train_seconds']}s")
     if gate and cv == "lomo":
         floor = load_quality_gate(gate).min_lomo_segment_item_f1
@@ -421,88 +480,6 @@ def summaries_command(
                    f"{row['mean_words']:6.1f} {row['within_60_words']:6.3f}")
     if out:
         write_json_atomic(out, table)
-
-
-def _report_stage(results, what: str) -> None:
-    done, failed = 0, 0
-    for _, error in results:
-        if error:
-            failed += 1
-            typer.echo(f"error: {error}", err=True)
-        else:
-            done += 1
-    typer.echo(f"{what}: {done} done, {failed} failed")
-    if failed or not done:
-        raise typer.Exit(1)
-
-
-@command("ingest")
-def ingest_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Minutes files or folders.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder of normalised sources (JSON).")],
-) -> None:
-    """Stage 1 of the DVC pipeline: files → normalised text with provenance."""
-    from pipeline.stages.pipeline import Pipeline
-    from pipeline.run.dvc_stages import ingest
-
-    _report_stage(ingest(inputs, out, Pipeline(use_models=False)), "ingest")
-
-
-@command("segment")
-def segment_command(
-    source: Annotated[Path, typer.Argument(help="Folder written by `referat ingest`.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder of segmented documents (JSON).")],
-) -> None:
-    """Stage 2: items, sections and meeting metadata."""
-    from pipeline.stages.pipeline import Pipeline
-    from pipeline.run.dvc_stages import segment
-
-    _report_stage(segment(source, out, Pipeline(use_models=False)), "segment")
-
-
-@command("predict")
-def predict_command(
-    source: Annotated[Path, typer.Argument(help="Folder written by `referat segment`.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder: one JSON per document, as `run` writes.")],
-    type_model: Annotated[Path | None, typer.Option("--type-model", help="Type model folder.")] = None,
-    topic_model: Annotated[Path | None, typer.Option("--topic-model", help="Topic model folder.")] = None,
-) -> None:
-    """Stage 4: type, outcome, topics, votes and dissent, summaries (models as given, else rules)."""
-    from pipeline.config import ModelPaths
-    from pipeline.stages.labels import ItemLabeller
-    from pipeline.stages.pipeline import Pipeline
-    from pipeline.run.dvc_stages import predict
-
-    pipeline = Pipeline(use_models=False)
-    pipeline.labeller = ItemLabeller(ModelPaths(type=str(type_model) if type_model else None,
-                                                topics=str(topic_model) if topic_model else None), pipeline.config)
-    _report_stage(predict(source, out, pipeline), "predict")
-
-
-@command("report")
-def report_command(
-    metrics: Annotated[Path, typer.Option("--metrics", help="metrics.json from `referat evaluate`.")],
-    pred: Annotated[Path, typer.Option("--pred", help="The predictions evaluated (for source text).")],
-    out: Annotated[Path, typer.Option("--out", help="HTML report to write.")],
-    plots: Annotated[Path | None, typer.Option("--plots", help="Folder for DVC plot data (JSON).")] = None,
-    experiment: Annotated[str | None, typer.Option("--mlflow-experiment", help="Log the run to this MLflow experiment.")] = None,
-    params: Annotated[Path | None, typer.Option("--params", help="params.yaml to log with the run.")] = None,
-) -> None:
-    """Stage 6: the HTML report, plot data, and the MLflow run (params, metrics, report as artefact)."""
-    import yaml
-
-    from pipeline.evaluate.report import write_report
-    from pipeline.run.dvc_stages import log_pipeline_run, plot_data
-
-    data = json.loads(metrics.read_text(encoding="utf-8"))
-    write_report(data, pred, out)
-    typer.echo(f"report written to {out}")
-    if plots:
-        plot_data(data, plots)
-    if experiment:
-        run_params = yaml.safe_load(params.read_text(encoding="utf-8")) if params else {}
-        run_id = log_pipeline_run(experiment, run_params, data, out)
-        typer.echo(f"MLflow run {run_id} in experiment {experiment}")
 
 
 @command("export")

@@ -53,11 +53,19 @@ class SegmentConfig(_Strict):
     announcement_titles: list[str]
     furniture_patterns: list[str]
     title_suffixes: list[str]
+    record_patterns: dict[str, list[str]] = {}
 
     _regex_fields = field_validator(
         "absence_sentence_patterns", "appendix_patterns", "case_number_patterns", "announcement_titles",
         "furniture_patterns",
     )(_check_regexes)
+
+    @field_validator("record_patterns")
+    @classmethod
+    def _record_regexes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            _check_regexes(patterns)
+        return value
 
     @field_validator("type_prefixes")
     @classmethod
@@ -137,10 +145,12 @@ class DissentCues(_Strict):
     minority: list[str]
     proposal_reference: list[str]
     recommendation_reference: list[str]
+    ballot: list[str] = []
 
 
 class DissentConfig(_Strict):
     parties: dict[str, list[str]]
+    abbreviations: dict[str, str] = {}
     local_lists: dict[str, list[str]]
     ballot_letters: str = ""
     group_words: list[str]
@@ -235,10 +245,13 @@ class QualityGate(_Strict):
     min_meeting_date_accuracy: float = Field(ge=0, le=1)
     min_municipality_accuracy: float = Field(ge=0, le=1)
     min_type_accuracy: float = Field(ge=0, le=1)
+    min_case_number_accuracy: float = Field(ge=0, le=1, default=0.0)
+    min_case_number_accuracy_per_document: float = Field(ge=0, le=1, default=0.0)
     min_vote_f1: float = Field(ge=0, le=1)
     min_position_f1: float = Field(ge=0, le=1)
     min_rationale_token_f1: float = Field(ge=0, le=1)
     max_items_with_invented_dissent: int = Field(ge=0)
+    max_items_with_invented_votes: int = Field(ge=0, default=0)
     min_summary_rouge_l: float = Field(ge=0, le=1)
     min_summary_within_60_words: float = Field(ge=0, le=1)
     min_summary_grounded_numbers: float = Field(ge=0, le=1)

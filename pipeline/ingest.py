@@ -172,7 +172,7 @@ def strip_transcript_pages(text: str, config: IngestConfig) -> tuple[str, int | 
     first_number = int(_PAGE_LINE.match(lines[best[0]]).group(1))
     out = lines[: best[0]]
     for offset, body in enumerate(bodies):
-        if header and body.startswith(header):
+        if header and body.startswith(header) and offset:  # the first page keeps it: it names the meeting
             body = body[len(header) :].lstrip()
             body = re.sub(rf"^{first_number + offset}\b\s*", "", body)
         out.append(body)
@@ -190,7 +190,10 @@ def _running_header(pages: list[str], min_share: float) -> str:
         if not prefixes:
             continue
         prefix, count = prefixes.most_common(1)[0]
-        if count >= max(3, min_share * len(pages)) and not prefix[:1].isdigit():
+        # a crawled transcript is often cut after two or three pages: two pages sharing a header of three
+        # or more words are enough
+        enough = count >= 3 or (count == 2 and width >= 3)
+        if enough and count >= min_share * len(pages) and not prefix[:1].isdigit():
             return prefix
     return ""
 

@@ -20,6 +20,9 @@ def rules(config):
         ("at planen godkendes.", "Beslutning"),
         ("1. at drøfte kortet. 2. at godkende, at der ikke laves en handleplan.", "Beslutning"),
         ("at udvalget tager orienteringen til efterretning at udvalget indstiller sagen til godkendelse.", "Beslutning"),
+        # an infinitive after a preposition is not a clause of its own (it would read as a decision)
+        ("at orienteringen om planerne for at styrke indsatsen tages til efterretning.", "Orientering"),
+        ("At orienteringen tages til efterretning.", "Orientering"),
     ],
 )
 def test_type_from_indstilling(rules, recommendation, expected):

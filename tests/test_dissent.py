@@ -323,3 +323,58 @@ def test_reservations_in_an_earlier_treatment_the_item_quotes(extractor):
     found = extractor.reservations(text, (0, len(text)), decision, extractor.roster(text))
     assert sorted((p.party or "", p.members, p.stance) for p in found) == [
         ("", ["Keld Holm"], "reservation"), ("N", [], "reservation"), ("Ø", [], "reservation")]
+
+
+def test_party_abbreviations_and_genitive_names_give_their_letters(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Indstillingen blev godkendt. For stemte RV og SF. Imod stemte KF, V og S.")
+    assert votes == [("indstillingen", ["B", "F"], ["C", "V", "A"], [], "adopted")]
+    _, positions, *_ = extract(
+        extractor, "Vedtaget. Radikale Venstres og Alternativets byrådsgrupper kunne ikke tiltræde punkt 3. "
+                   "Socialdemokratiets byrådsgruppe tog forbehold.")
+    assert sorted((p[0], p[2]) for p in positions) == [("A", "reservation"), ("B", "reservation"), ("Å", "reservation")]
+
+
+def test_a_member_outside_any_party_has_no_letter(extractor):
+    _, positions, *_ = extract(
+        extractor, "Vedtaget. Enhedslistens byrådsgruppe og Karen Vestergaard (UFP) kunne ikke tiltræde indstillingen.")
+    assert sorted((p[0] or "", p[1], p[2]) for p in positions) == [("", ["Karen Vestergaard"], "reservation"),
+                                                                    ("Ø", [], "reservation")]
+
+
+def test_earlier_reservations_count_only_where_the_meeting_did_not_decide():
+    from pathlib import Path
+
+    from pipeline.ingest import text_source
+    from pipeline.stages.pipeline import Pipeline
+
+    pipeline = Pipeline(use_models=False)
+    history = ("Sagsforløb\n\nMagistraten den 3. juni 2025: Venstre tog forbehold.\n\n")
+
+    def positions_of(decision: str) -> list:
+        text = ("Referat\n\nPunkt 1: Lokalplan for havnen\n\nIndstilling\n\nat lokalplanen vedtages.\n\n" + history
+                + f"Beslutning\n\n{decision}\n")
+        document = pipeline.label(pipeline.structure(text_source(Path("x.txt"), text, pipeline.config.ingest)))
+        return [(p.party, p.stance) for p in document.items[0].positions]
+
+    assert positions_of("Godkendt.") == []
+    assert positions_of("Fremsendes til Teknisk Udvalg til behandling.") == [("V", "reservation")]
+
+
+def test_a_proposal_put_forward_is_not_a_vote(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Det Konservative Folkeparti foreslår:\n\nat der etableres en ny p-plads.\n\nBorgmesteren satte "
+                   "indstillingen til afstemning.\n\nFor stemte: A, B og V.\n\nImod stemte: C.\n\nIndstillingen blev godkendt.")
+    assert votes == [("indstillingen", ["A", "B", "V"], ["C"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("C", "against")]
+
+
+def test_two_votes_of_one_item_keep_their_own_sides(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Formanden satte først ændringsforslaget fra SF til afstemning.\n\nFor stemte: F og Ø.\n\nImod stemte: "
+                   "A, C og V.\n\nÆndringsforslaget blev forkastet.\n\nHerefter blev indstillingen sat til afstemning.\n\n"
+                   "For stemte: A, C og V.\n\nImod stemte: Ø.\n\nUndlod at stemme: F.\n\nIndstillingen blev godkendt.")
+    assert sorted(votes) == [("F: SF", ["F", "Ø"], ["A", "C", "V"], [], "rejected"),
+                             ("indstillingen", ["A", "C", "V"], ["Ø"], ["F"], "adopted")]
+    assert sorted((p[0], p[2]) for p in positions) == [("F", "abstain"), ("F", "minority_proposal"),
+                                                       ("Ø", "against"), ("Ø", "minority_proposal")]

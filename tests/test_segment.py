@@ -121,6 +121,20 @@ def test_interleaved_text_before_the_at_clause_is_left_out(pipeline, tmp_path):
     assert pipeline.process(path).items[0].recommendation == "at det besluttes, om planen skal fremmes."
 
 
+def test_indstilling_without_heading_and_with_capital_at(pipeline, tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text(
+        "Punkt 1: Ny cykelparkering ved stationen\n\n24/118\n\nSagsfremstilling\n\nDer mangler pladser.\n\n"
+        "Teknik og Miljø indstiller, at\n\n1) der etableres 200 nye pladser.\n\nBeslutning\n\nGodkendt.\n\n"
+        "Punkt 2: Orientering om vejarbejder\n\n24/119\n\nAnbefaling\n\nAt orienteringen tages til efterretning.\n\n"
+        "Beslutning\n\nTaget til efterretning.\n",
+        encoding="utf-8",
+    )
+    items = pipeline.process(path).items
+    assert items[0].recommendation == "at\n\n1) der etableres 200 nye pladser.".replace("\n\n", " ")
+    assert items[1].recommendation == "At orienteringen tages til efterretning."
+
+
 def test_document_without_items_is_a_clear_error(pipeline, tmp_path):
     path = tmp_path / "noise.txt"
     path.write_text("Velkommen til vores hjemmeside.\nHer kan du læse nyheder om byen.\n", encoding="utf-8")

@@ -31,15 +31,17 @@ def test_train_logs_a_reproducible_run(labelled_sample, tmp_path, monkeypatch, t
 
     tracking = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking)
+    monkeypatch.setenv("DVC_EXP_NAME", "exp-test")
     monkeypatch.chdir(tmp_path)  # artefacts land beside the tracking database
     config = TrainConfig(task=task, backend="sklearn", params={"C": 4.0},
                          data={"gold": [{"gold_dir": str(labelled_sample / "gold"), "corpus_dir": str(labelled_sample / "corpus")}]},
                          output=str(tmp_path / "models" / task), experiment=f"test-{task}")
-    card = train(config, cv="lomo")
+    card = train(config, cv="lomo", data_dir=tmp_path / "training-data" / task)
 
     out = tmp_path / "models" / task
     assert (out / "classifier.json").exists() and (out / "MODEL_CARD.md").exists()
-    assert (out / "data" / "items.parquet").exists() and (out / "data" / "dataset").is_dir()
+    data = tmp_path / "training-data" / task
+    assert (data / "items.parquet").exists() and (data / "dataset").is_dir() and not (out / "data").exists()
     saved = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
     assert saved["data"]["version"] == card["data"]["version"] and saved["metrics"]["cv"] == "lomo"
     assert set(saved["metrics"]["folds"]) == {"Gladsaxe", "Vejle", "Favrskov", "Randers", "Svendborg"}
@@ -54,6 +56,7 @@ def test_train_logs_a_reproducible_run(labelled_sample, tmp_path, monkeypatch, t
     logged = runs[0]
     assert logged.data.params["backend"] == "sklearn" and logged.data.params["task"] == task
     assert logged.data.tags["data_version"] == card["data"]["version"]
+    assert logged.data.tags["dvc_experiment"] == "exp-test" and logged.data.tags["model_version"] == card["version"]
     assert "train_seconds" in logged.data.metrics
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(logged.info.run_id, "model")}
     assert "model/classifier.json" in artifacts

@@ -156,10 +156,13 @@ def aggregate(results: list[DocumentResult], type_prefixes: dict[str, str]) -> d
     field_accuracy = [float(r.metadata[f]) for r in results for f in METADATA_FIELDS if r.metadata.get(f) is not None]
     grounded = [g for r in results for g in r.grounded]
     per_document_f1 = [prf(len(r.pairs), r.n_pred, r.n_gold)["f1"] for r in results]
+    per_document_case = [_case_number_accuracy(r.pairs) for r in results]
+    per_document_case = [value for value in per_document_case if value is not None]
     return {
         "documents": len(results),
         "items": prf(len(pairs), sum(r.n_pred for r in results), sum(r.n_gold for r in results)),
         "min_item_f1_per_document": min(per_document_f1) if per_document_f1 else None,
+        "min_case_number_accuracy_per_document": min(per_document_case) if per_document_case else None,
         **_item_field_metrics(pairs, type_prefixes),
         "metadata": {
             "municipality_accuracy": judged_mean("municipality"),
@@ -293,6 +296,7 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
     for field in ("recommendation", "decision"):
         text_scores[f"{field}_token_f1"] = mean([token_f1(p.gold[field], p.pred.get(field)) for p in judged(field)])
         text_scores[f"{field}_exact"] = mean([float(p.gold[field] == p.pred.get(field)) for p in judged(field)])
+        text_scores[f"{field}_judged"] = len(judged(field))
     summaries = [p for p in pairs if p.gold.get("summary")]
     return {
         **_dissent_metrics(pairs),
@@ -310,11 +314,18 @@ def _item_field_metrics(pairs: list[_Pair], type_prefixes: dict[str, str]) -> di
             ),
         },
         "title_prefix_accuracy": mean([float(p.gold.get("title_prefix") == p.pred.get("title_prefix")) for p in pairs]),
-        "case_number_accuracy": mean([float(p.gold.get("case_number") == p.pred.get("case_number")) for p in pairs]),
+        "case_number_accuracy": _case_number_accuracy(pairs),
         "number_accuracy": mean([float(p.gold["number"] == p.pred.get("number")) for p in judged("number")]),
         "outcome_accuracy": mean([float(p.gold["outcome"] == p.pred.get("outcome")) for p in judged("outcome")]),
         **text_scores,
     }
+
+
+def _case_number_accuracy(pairs: list[_Pair]) -> float | None:
+    """Share of matched items whose case number is the gold's (null gold: none printed, so none expected)."""
+    if not pairs:
+        return None
+    return sum(p.gold.get("case_number") == p.pred.get("case_number") for p in pairs) / len(pairs)
 
 
 def _topic_metrics(pairs: list[_Pair]) -> dict:
@@ -342,7 +353,7 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
         return votes, positions, parties, rationales
 
     sets = {name: [set(), set()] for name in ("votes", "positions", "parties")}
-    rationale_scores, invented, dissent_items = [], 0, 0
+    rationale_scores, invented, dissent_items, invented_votes = [], 0, 0, 0
     for index, pair in enumerate(pairs):
         item_id = (pair.document, index)
         gold, pred = keyed(item_id, pair.gold), keyed(item_id, pair.pred)
@@ -352,6 +363,8 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
             if judged[name]:
                 sets[name][0] |= gold[position]
                 sets[name][1] |= pred[position]
+        if judged["votes"]:
+            invented_votes += bool(pred[0]) and not gold[0]
         if not judged["positions"]:
             continue
         for key in gold[3].keys() & pred[3].keys():
@@ -365,14 +378,29 @@ def _dissent_metrics(pairs: list[_Pair]) -> dict:
     out["rationale_token_f1"] = sum(rationale_scores) / len(rationale_scores) if rationale_scores else None
     out["items_with_dissent"] = dissent_items
     out["items_with_invented_dissent"] = invented
+    out["items_with_invented_votes"] = invented_votes
     return out
 
 
 def headline_scores(metrics: dict) -> dict[str, float | None]:
     """One number per stage (for `dvc metrics show` and dashboards)."""
     o = metrics["overall"]
+    per = metrics.get("per_municipality", {})
+    below = sorted((m["items"]["f1"], name) for name, m in per.items() if round(m["items"]["f1"], 6) < 0.75)
     return {
-        "item_f1": o["items"]["f1"], "type_accuracy": o["type_accuracy"], "type_macro_f1": o["type"]["macro_f1"],
+        "item_f1": o["items"]["f1"], "item_precision": o["items"]["precision"], "item_recall": o["items"]["recall"],
+        "item_n_gold": o["items"]["n_gold"], "item_n_pred": o["items"]["n_pred"], "matched_items": o["matched_items"],
+        "min_item_f1_per_document": o["min_item_f1_per_document"],
+        "municipalities": len(per), "municipalities_below_075": len(below),
+        "municipalities_below_075_names": ", ".join(f"{name} {f1:.2f}" for f1, name in below),
+        "case_number_accuracy": o["case_number_accuracy"],
+        "min_case_number_accuracy_per_document": o["min_case_number_accuracy_per_document"],
+        "decision_n": o["decision_judged"], "recommendation_n": o["recommendation_judged"],
+        "vote_precision": o["votes_f1"]["precision"], "vote_recall": o["votes_f1"]["recall"],
+        "vote_n_gold": o["votes_f1"]["n_gold"], "position_precision": o["positions_f1"]["precision"],
+        "position_recall": o["positions_f1"]["recall"], "position_n_gold": o["positions_f1"]["n_gold"],
+        "items_with_invented_dissent": o["items_with_invented_dissent"],
+        "items_with_invented_votes": o["items_with_invented_votes"], "type_accuracy": o["type_accuracy"], "type_macro_f1": o["type"]["macro_f1"],
         "topics_micro_f1": o["topics"]["micro"]["f1"], "outcome_accuracy": o["outcome_accuracy"],
         "recommendation_token_f1": o["recommendation_token_f1"], "decision_token_f1": o["decision_token_f1"],
         "vote_f1": o["votes_f1"]["f1"], "position_f1": o["positions_f1"]["f1"],
@@ -382,6 +410,26 @@ def headline_scores(metrics: dict) -> dict[str, float | None]:
         "meeting_date_accuracy": o["metadata"]["meeting_date_accuracy"],
         "municipality_accuracy": o["metadata"]["municipality_accuracy"],
     }
+
+
+def plot_data(metrics: dict, out_dir: Path) -> None:
+    """DVC plot files: item F1 per municipality, F1 per type and topic label, (gold, predicted) type pairs."""
+    from pipeline.writers import write_json_atomic
+
+    overall = metrics["overall"]
+    matrix = overall["type_confusion"]
+    pairs = [{"gold": gold, "predicted": pred}
+             for i, gold in enumerate(matrix["labels"]) for j, pred in enumerate(matrix["labels"])
+             for _ in range(matrix["matrix"][i][j])]
+    per_label = [{"task": "type", "label": label, "f1": m["f1"], "n": m["n_gold"]}
+                 for label, m in overall["type"]["per_label"].items() if m["n_gold"] or m["n_pred"]]
+    per_label += [{"task": "topics", "label": label, "f1": m["f1"], "n": m["n_gold"]}
+                  for label, m in overall["topics"]["per_label"].items()]
+    municipalities = [{"municipality": name, "item_f1": round(m["items"]["f1"], 4), "n": m["items"]["n_gold"]}
+                      for name, m in metrics["per_municipality"].items()]
+    for name, rows in (("type_confusion.json", pairs), ("per_label_f1.json", per_label),
+                       ("per_municipality_item_f1.json", municipalities)):
+        write_json_atomic(Path(out_dir) / name, rows)
 
 
 def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
@@ -395,6 +443,9 @@ def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
         ("meeting date accuracy", overall["metadata"]["meeting_date_accuracy"], gate.min_meeting_date_accuracy),
         ("municipality accuracy", overall["metadata"]["municipality_accuracy"], gate.min_municipality_accuracy),
         ("type accuracy", overall["type_accuracy"], gate.min_type_accuracy),
+        ("case-number accuracy", overall["case_number_accuracy"], gate.min_case_number_accuracy),
+        ("case-number accuracy (worst document)", overall["min_case_number_accuracy_per_document"],
+         gate.min_case_number_accuracy_per_document),
         ("vote F1", overall["votes_f1"]["f1"], gate.min_vote_f1),
         ("position F1", overall["positions_f1"]["f1"], gate.min_position_f1),
         ("rationale token F1", overall["rationale_token_f1"], gate.min_rationale_token_f1),
@@ -402,6 +453,7 @@ def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
         ("summaries within 60 words", overall["summary_within_60_words"], gate.min_summary_within_60_words),
         ("summaries with grounded numbers", overall["summary_grounded_numbers"], gate.min_summary_grounded_numbers),
         ("items with invented dissent (negated)", -overall["items_with_invented_dissent"], -gate.max_items_with_invented_dissent),
+        ("items with invented votes (negated)", -overall["items_with_invented_votes"], -gate.max_items_with_invented_votes),
     ]
     # a metric with nothing to score (no gold rationale at all, say) is undefined, not failed
     return [f"{name} {value:.3f} < {floor:.3f}" for name, value, floor in checks if value is not None and value < floor]
@@ -453,7 +505,8 @@ def format_table(metrics: dict, by: str = "document") -> str:
         f"absent F1 {fmt(o['metadata']['absent_f1'])}\n"
         f"dissent: vote F1 {fmt(o['votes_f1']['f1'])}, position F1 {fmt(o['positions_f1']['f1'])}, "
         f"party F1 {fmt(o['parties_f1']['f1'])}, rationale token F1 {fmt(o['rationale_token_f1'])}; "
-        f"{o['items_with_dissent']} items with dissent in gold, {o['items_with_invented_dissent']} with invented dissent"
+        f"{o['items_with_dissent']} items with dissent in gold, {o['items_with_invented_dissent']} with invented dissent, "
+        f"{o['items_with_invented_votes']} with invented votes"
     )
     return "\n".join(lines)
 

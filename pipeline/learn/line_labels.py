@@ -8,6 +8,8 @@ not which line is what. This module finds them in the document's lines and label
   S, S-rec, S-dec  the first line of an item that prints no title (-rec, -dec: it is that section's heading)
   H-<role> a heading inside an item: its title after a case-number line that starts it, a case-number line,
            an Indstilling, Beslutning or other section heading
+  D        the first line of a decision printed without a heading ("Indstillingen blev godkendt.", "For stemte
+           ...": a protocol records the result where another layout prints "Beslutning")
   I        any other line inside an item
 
 An item without a printed title starts at its first heading after the previous item's content (a case-number
@@ -28,7 +30,7 @@ from pipeline.records import SourceText, squash
 from pipeline.stages.segment.decode import is_flat
 from pipeline.stages.segment.features import Line, LineFeaturizer
 
-LABELS = ("O", "T", "TC", "S", "S-rec", "S-dec", "H-title", "H-case", "H-rec", "H-dec", "H-sec", "I")
+LABELS = ("O", "T", "TC", "S", "S-rec", "S-dec", "H-title", "H-case", "H-rec", "H-dec", "H-sec", "D", "I")
 HEADING_KINDS = {"rec": "rec", "dec": "dec", "abs": "sec", "other": "sec"}
 
 
@@ -237,6 +239,9 @@ class LineAligner:
                 if derived.get(index) == "title-continued":
                     labels[index] = "TC"
                     continue
+                if derived.get(index) == "implicit-dec":
+                    labels[index] = "D"
+                    continue
                 role = derived.get(index) or self._heading_kind(texts[index])
                 if role is None and self._is_case_line(texts[index], None):
                     role = "case"
@@ -281,5 +286,17 @@ class LineAligner:
             while above >= 0 and above < index + 1 and re.search(r"\bindstille[rs]?\b|\bforeslår\b", texts[above], re.I) \
                     and not self._heading_kind(texts[above]) and above > index - 3:
                 above -= 1
-        if 0 <= above < len(texts) and above != index and len(texts[above]) <= 120 and not texts[above].endswith("."):
+        heading = 0 <= above < len(texts) and above != index and len(texts[above]) <= 120 \
+            and not texts[above].endswith(".")
+        if heading and field == "decision" and not self._decision_heading_like(texts[above]):
+            heading = False
+        if heading:
             derived[above] = role
+        elif field == "decision" and offset == lines[index].start and index not in derived:
+            derived[index] = "implicit-dec"
+
+    def _decision_heading_like(self, line: str) -> bool:
+        """A line above a decision that heads it: a decision heading, a heading word, or a dated or colon-ended
+        line naming the deciding body ("Byrådets møde den 3. maj 2023:"); a title or a case text is not one."""
+        return bool(self._heading_kind(line) or self.featurizer.heading_word_re.search(line)
+                    or line.rstrip().endswith(":") or re.search(r"\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}|\bden\b", line))

@@ -47,6 +47,8 @@ class GoldSource(_Strict):
 class SyntheticLayouts(_Strict):
     documents: int = Field(ge=0, default=100)
     seed: int = 0
+    # documents per gold municipality that re-render its items' text in random layouts (left out with it)
+    rerendered_per_municipality: int = Field(ge=0, default=0)
 
 
 class SegmentTrainConfig(_Strict):
@@ -97,6 +99,7 @@ class SegmentData:
         self.aligner = LineAligner(self.featurizer)
         self.gold = self._gold_examples()
         self.synthetic = self._synthetic_examples()
+        self.rerendered = self._rerendered_examples()
 
     def _example(self, name: str, municipality: str | None, source: SourceText, gold: dict) -> Example:
         aligned = self.aligner.align(name, source, gold)
@@ -128,13 +131,29 @@ class SegmentData:
         return [self._example(name, None, text_source(Path(f"{name}.txt"), text, ingest), gold)
                 for name, text, gold in generator.documents(self.config.synthetic.documents)]
 
+    def _rerendered_examples(self) -> list[Example]:
+        """Each municipality's gold items in new random layouts: its words, other layouts. They carry the
+        municipality, so a fold that leaves it out leaves them out too."""
+        per = self.config.synthetic.rerendered_per_municipality
+        ingest = self.pipeline.config.ingest
+        examples = []
+        for index, municipality in enumerate(self.municipalities if per else []):
+            pool = [item for e in self.gold if (e.municipality or "?") == municipality for item in e.gold["items"]]
+            generator = LayoutGenerator(self.config.synthetic.seed + 1000 + index, pool)
+            for name, text, gold in generator.documents(per, prefix=f"rerendered_{index:03d}"):
+                examples.append(self._example(name, municipality, text_source(Path(f"{name}.txt"), text, ingest), gold))
+        return examples
+
     @property
     def municipalities(self) -> list[str]:
         return sorted({e.municipality or "?" for e in self.gold})
 
     def fit(self, gold: list[Example]) -> LineLabeller:
-        """A labeller trained on these gold documents (each `real_weight` times) and the synthetic layouts."""
-        train = gold * self.config.real_weight + self.synthetic
+        """A labeller trained on these gold documents (each `real_weight` times), the synthetic layouts, and the
+        re-rendered items of their municipalities."""
+        municipalities = {e.municipality or "?" for e in gold}
+        train = gold * self.config.real_weight + self.synthetic + [
+            e for e in self.rerendered if e.municipality in municipalities]
         return LineLabeller(**self.config.params).fit([e.features for e in train], [e.labels for e in train])
 
     def segmenter(self, labeller: LineLabeller, version: str) -> LineSegmenter:
@@ -155,18 +174,53 @@ def _prediction(document: Document | None) -> dict:
     return document.to_json() if document is not None else {"items": []}
 
 
-def cross_validate(data: SegmentData, on_fold=None) -> tuple[dict[str, Document | None], dict]:
+# The training data of the folds a pool runs: set before the pool forks, so workers share it unpickled.
+_FOLD_DATA: SegmentData | None = None
+
+
+def _fold(task: tuple[str, list[str], list[str]]) -> tuple[str, dict[str, Document | None]]:
+    """One fold: a labeller trained on the `train` municipalities segments the `test` documents."""
+    version, train, test = task
+    data = _FOLD_DATA
+    labeller = data.fit([e for e in data.gold if (e.municipality or "?") in train])
+    segmenter = data.segmenter(labeller, version)
+    return version, {e.name: data.predict(segmenter, e) for e in data.gold if (e.municipality or "?") in test}
+
+
+def run_folds(data: SegmentData, tasks: list[tuple[str, list[str], list[str]]], jobs: int, on_fold=None):
+    """Each (version, train municipalities, test municipalities) fold, in `jobs` forked processes; yields the
+    folds' predictions in task order and calls on_fold(version) as each one finishes."""
+    global _FOLD_DATA
+    _FOLD_DATA = data
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            results = []
+            for task in tasks:
+                results.append(_fold(task))
+                if on_fold:
+                    on_fold(task[0])
+            return results
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = {}
+            for version, predictions in pool.imap_unordered(_fold, tasks):
+                results[version] = predictions
+                if on_fold:
+                    on_fold(version)
+        return [(task[0], results[task[0]]) for task in tasks]
+    finally:
+        _FOLD_DATA = None
+
+
+def cross_validate(data: SegmentData, on_fold=None, jobs: int = 1) -> tuple[dict[str, Document | None], dict]:
     """Leave one municipality out: predictions for every gold document, and their scores (overall, per
     municipality, per document)."""
+    municipalities = data.municipalities
+    tasks = [(f"lomo-{m}", [o for o in municipalities if o != m], [m]) for m in municipalities]
     predictions: dict[str, Document | None] = {}
-    for municipality in data.municipalities:
-        held_out = [e for e in data.gold if (e.municipality or "?") == municipality]
-        labeller = data.fit([e for e in data.gold if (e.municipality or "?") != municipality])
-        segmenter = data.segmenter(labeller, f"lomo-{municipality}")
-        for example in held_out:
-            predictions[example.name] = data.predict(segmenter, example)
-        if on_fold:
-            on_fold(municipality)
+    for _, found in run_folds(data, tasks, jobs, on_fold):
+        predictions.update(found)
     return predictions, score(data, predictions)
 
 
@@ -186,32 +240,32 @@ def score(data: SegmentData, predictions: dict[str, Document | None]) -> dict:
     }
 
 
-def learning_curve(data: SegmentData, sizes: list[int], repeats: int, seed: int = 0) -> list[dict]:
+def learning_curve(data: SegmentData, sizes: list[int], repeats: int, seed: int = 0, jobs: int = 1,
+                   on_fold=None) -> list[dict]:
     """Item F1 on the municipalities left out, against how many municipalities the labeller trained on
     (randomly drawn, `repeats` draws per size; 0 = synthetic layouts only)."""
     rng = random.Random(seed)
     municipalities = data.municipalities
-    points = []
+    tasks = []
     for size in [s for s in sizes if s < len(municipalities)]:
-        scores = []
-        for _ in range(repeats if size else 1):
-            chosen = set(rng.sample(municipalities, size))
-            train = [e for e in data.gold if (e.municipality or "?") in chosen]
-            if not train and not data.synthetic:
+        for draw in range(repeats if size else 1):
+            chosen = sorted(rng.sample(municipalities, size))
+            if not chosen and not data.synthetic:
                 continue
-            segmenter = data.segmenter(data.fit(train), f"curve-{size}")
-            test = [e for e in data.gold if (e.municipality or "?") not in chosen]
-            counts = [0, 0, 0]
-            for example in test:
-                document = data.predict(segmenter, example)
-                result = evaluate_document(example.name, example.gold, _prediction(document))
+            tasks.append((f"curve-{size}-{draw}", chosen, [m for m in municipalities if m not in chosen]))
+    scores: dict[int, list[float]] = {}
+    for version, predictions in run_folds(data, tasks, jobs, on_fold):
+        counts = [0, 0, 0]
+        for example in data.gold:
+            if example.name in predictions:
+                result = evaluate_document(example.name, example.gold, _prediction(predictions[example.name]))
                 counts = [counts[0] + len(result.pairs), counts[1] + result.n_pred, counts[2] + result.n_gold]
-            scores.append(prf(*counts)["f1"])
-        if scores:
-            mean = sum(scores) / len(scores)
-            spread = (sum((s - mean) ** 2 for s in scores) / len(scores)) ** 0.5
-            points.append({"municipalities": size, "item_f1": round(mean, 4), "sd": round(spread, 4),
-                           "draws": len(scores)})
+        scores.setdefault(int(version.split("-")[1]), []).append(prf(*counts)["f1"])
+    points = []
+    for size, values in scores.items():
+        mean = sum(values) / len(values)
+        spread = (sum((s - mean) ** 2 for s in values) / len(values)) ** 0.5
+        points.append({"municipalities": size, "item_f1": round(mean, 4), "sd": round(spread, 4), "draws": len(values)})
     return points
 
 
@@ -238,15 +292,27 @@ def plot_learning_curve(points: list[dict], path: Path | None) -> bytes:
 
 
 def train_segmenter(config: SegmentTrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = True,
-                    config_path: Path | None = None, predictions_dir: Path | None = None, progress=None) -> dict:
-    """Cross-validate, learn the curve, fit on everything, save the model with its card; returns the card."""
+                    config_path: Path | None = None, predictions_dir: Path | None = None, progress=None,
+                    jobs: int = 1, curve: bool = True) -> dict:
+    """Cross-validate, learn the curve, fit on everything, save the model with its card; returns the card.
+    `progress(step, done, total)` is called as each fold finishes; folds run in `jobs` processes."""
     from pipeline.learn.train import git_commit, library_versions
 
     started = time.perf_counter()
     data = SegmentData(config)
     metrics: dict = {"cv": cv}
     if cv == "lomo":
-        predictions, scores = cross_validate(data, on_fold=progress)
+        def counting(step: str, total: int):
+            done = [0]
+
+            def on_fold(version: str) -> None:
+                done[0] += 1
+                if progress:
+                    progress(f"{step} ({version})", done[0], total)
+            return on_fold
+
+        folds = len(data.municipalities)
+        predictions, scores = cross_validate(data, counting("leave-one-municipality-out", folds), jobs)
         overall = scores["overall"]
         metrics.update({
             "item_f1": overall["items"]["f1"], "item_precision": overall["items"]["precision"],
@@ -259,7 +325,11 @@ def train_segmenter(config: SegmentTrainConfig, cv: str | None = "lomo", log_to_
             "decision_token_f1": overall["decision_token_f1"],
             "recommendation_token_f1": overall["recommendation_token_f1"],
         })
-        metrics["learning_curve"] = learning_curve(data, config.learning_curve, config.learning_curve_repeats)
+        if curve:
+            draws = sum(config.learning_curve_repeats if size else 1 for size in config.learning_curve
+                        if size < folds)
+            metrics["learning_curve"] = learning_curve(data, config.learning_curve, config.learning_curve_repeats,
+                                                       jobs=jobs, on_fold=counting("learning curve", draws))
         if predictions_dir:
             from pipeline.writers import write_document
 
@@ -295,6 +365,21 @@ def train_segmenter(config: SegmentTrainConfig, cv: str | None = "lomo", log_to_
     if log_to_mlflow:
         _log_run(config, card, output, config_path)
     return card
+
+
+def headline_metrics(card: dict) -> dict:
+    """The segmenter's leave-one-municipality-out figures for `dvc metrics show` / `dvc exp show`."""
+    m = card["metrics"]
+    if m.get("cv") != "lomo":
+        return {"version": card["version"]}
+    out = {key: m[key] for key in ("item_f1", "item_precision", "item_recall", "min_municipality_item_f1",
+                                   "decision_token_f1", "recommendation_token_f1")}
+    out = {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+    out["rejected_pages"] = len(m["rejected_pages"])
+    out["municipalities_below_0.75"] = sum(row["item_f1"] < 0.75 for row in m["per_municipality"].values())
+    for point in m.get("learning_curve", []):
+        out[f"curve_{point['municipalities']:02d}"] = point["item_f1"]
+    return {"version": card["version"], **out}
 
 
 def _label_counts(examples: list[Example]) -> dict[str, int]:
@@ -339,7 +424,7 @@ def _log_run(config: SegmentTrainConfig, card: dict, output: Path, config_path: 
 
     import mlflow
 
-    from pipeline.learn.train import flat_metrics
+    from pipeline.learn.train import flat_metrics, run_tags
 
     mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db"))
     mlflow.set_experiment(config.experiment)
@@ -348,8 +433,7 @@ def _log_run(config: SegmentTrainConfig, card: dict, output: Path, config_path: 
                            "synthetic_documents": config.synthetic.documents, "real_weight": config.real_weight,
                            "start_threshold": config.start_threshold,
                            **{f"params.{k}": v for k, v in config.params.items()}})
-        mlflow.set_tags({"data_version": card["fingerprint"], "model_version": card["version"],
-                         "git_commit": card.get("git_commit") or "unknown"})
+        mlflow.set_tags(run_tags(card["fingerprint"], card))
         scalar = {k: v for k, v in card["metrics"].items() if k not in ("learning_curve", "per_municipality")}
         mlflow.log_metrics({**flat_metrics(scalar), "train_seconds": card["train_seconds"]})
         for point in card["metrics"].get("learning_curve", []):

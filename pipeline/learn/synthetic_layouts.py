@@ -12,6 +12,7 @@ documents go through the same line alignment (line_labels.py) as real gold.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 COMMITTEES = ["Byrådet", "Kommunalbestyrelsen", "Økonomiudvalget", "Teknik- og Miljøudvalget", "Børne- og Skoleudvalget",
@@ -74,13 +75,17 @@ class _Item:
 
 
 class LayoutGenerator:
-    """`documents(n)`: n (name, text, gold) triples, reproducible from the seed."""
+    """`documents(n)`: n (name, text, gold) triples, reproducible from the seed.
 
-    def __init__(self, seed: int = 0):
+    With a `pool` of real gold items (title, type, recommendation, decision), items take their content from it:
+    the same words in new layouts, so a model learns the layout rather than the words (`rerender`)."""
+
+    def __init__(self, seed: int = 0, pool: list[dict] | None = None):
         self.seed = seed
+        self.pool = [item for item in pool or [] if item.get("title")]
 
-    def documents(self, n: int) -> list[tuple[str, str, dict]]:
-        return [self.document(random.Random(self.seed * 100003 + i), f"synthetic_{i:04d}") for i in range(n)]
+    def documents(self, n: int, prefix: str = "synthetic") -> list[tuple[str, str, dict]]:
+        return [self.document(random.Random(self.seed * 100003 + i), f"{prefix}_{i:04d}") for i in range(n)]
 
     # -------------------------------------------------------------- content
 
@@ -94,6 +99,8 @@ class LayoutGenerator:
         return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
     def _item(self, rng: random.Random, number: int, committee: str, first: bool) -> _Item:
+        if self.pool and rng.random() < 0.8:
+            return self._real_item(rng, number, first)
         subject = rng.choice(SUBJECTS)
         title = "Godkendelse af dagsorden" if first and rng.random() < 0.6 else rng.choice(TITLES)
         title = title.format(subject=subject, n=rng.randint(10, 400), month=rng.choice(MONTHS), party=rng.choice(PARTIES))
@@ -115,13 +122,29 @@ class LayoutGenerator:
             a, b = rng.sample(PARTIES, 2)
             decision = (f"For stemte {rng.randint(5, 20)} ({a}). Imod stemte {rng.randint(1, 4)} ({b}). "
                         f"Indstillingen blev godkendt.")
-        case = rng.choice([f"{rng.randint(10, 25)}/{rng.randint(100, 39999)}",
-                           f"{rng.randint(0, 88):02d}.{rng.randint(0, 30):02d}.{rng.randint(0, 20):02d}-"
-                           f"{rng.choice('AGPK')}{rng.randint(0, 99):02d}-{rng.randint(1, 40)}-{rng.randint(10, 25)}",
-                           f"{rng.randint(300, 799)}-{rng.randint(2010, 2025)}-{rng.randint(1000, 99999)}"])
+        case = self._case(rng)
         others = rng.sample(OTHER_SECTIONS, rng.randint(1, 4))
         return _Item(number, title, case, kind, rec, decision, [(h, self._paragraph(rng)) for h in others],
                      closed=not first and rng.random() < 0.08)
+
+    def _real_item(self, rng: random.Random, number: int, first: bool) -> _Item:
+        """An item whose title, Indstilling and decision are a real gold item's (one line per clause)."""
+        real = rng.choice(self.pool)
+        title = " ".join(real["title"].split())
+        recommendation = " ".join((real.get("recommendation") or "at sagen godkendes.").split())
+        clauses = [c.strip() for c in re.split(r"(?=\b\d\.\s*at\s)|(?<=[,;])\s+(?=at\s)", recommendation) if c.strip()]
+        decision = " ".join((real.get("decision") or rng.choice(["Godkendt.", "Taget til efterretning."])).split())
+        kind = real.get("type") or "Beslutning"
+        others = rng.sample(OTHER_SECTIONS, rng.randint(1, 3))
+        return _Item(number, title, None if rng.random() < 0.2 else self._case(rng), kind,
+                     "\n".join(clauses).rstrip("."), decision, [(h, self._paragraph(rng)) for h in others],
+                     closed=not first and rng.random() < 0.05)
+
+    def _case(self, rng: random.Random) -> str:
+        return rng.choice([f"{rng.randint(10, 25)}/{rng.randint(100, 39999)}",
+                           f"{rng.randint(0, 88):02d}.{rng.randint(0, 30):02d}.{rng.randint(0, 20):02d}-"
+                           f"{rng.choice('AGPK')}{rng.randint(0, 99):02d}-{rng.randint(1, 40)}-{rng.randint(10, 25)}",
+                           f"{rng.randint(300, 799)}-{rng.randint(2010, 2025)}-{rng.randint(1000, 99999)}"])
 
     # -------------------------------------------------------------- layout
 
@@ -134,9 +157,12 @@ class LayoutGenerator:
                                 f"{numeric} kl. {rng.randint(8, 19)}:00", f"{day}. {MONTHS[month - 1]} {year}",
                                 f"Mødedato: {numeric}", f"{day:02d}.{month:02d}.{year} kl. 16:30"])
         numbering = rng.choice(["dot", "punkt", "pkt", "nr_dash", "colon", "bullet_alone", "glued", "sag_nr_below",
-                                "none", "status_num", "case_first", "untitled", "dot", "punkt"])
+                                "none", "status_num", "case_first", "untitled", "dot", "punkt", "num_case", "double",
+                                "pkt_alone"])
         heading_case = rng.choice(["plain", "plain", "upper_colon", "colon", "bullet", "fold"])
-        decision_style = rng.choice(["plain", "committee_date", "meeting_colon", "glued", "committee_date", "colon_text"])
+        # a protocol prints no decision heading: the result sentence, and For/Imod lines where there was a vote
+        decision_style = rng.choice(["plain", "committee_date", "meeting_colon", "glued", "committee_date", "colon_text",
+                                     "none", "protocol"])
         rec_word = rng.choice(["Indstilling", "Indstilling", "Forslag", "Administrationens indstilling", "Indstillinger",
                                "Administrativ indstilling"])
         case_style = rng.choice(["Sagsnr.: {c}", "Sagsid.: {c}", "Sag {c}", "{c}", "Sagsnummer: {c}",
@@ -178,9 +204,11 @@ class LayoutGenerator:
                 rng, item, numbering, heading_case, decision_style, rec_word, case_style, order, status, furniture,
                 committee, numeric, prefix_types, content)]
         tagged = self._cut(rng, tagged)
-        gold = self._gold(name, tagged, items, committee, iso, numbering == "untitled", prefix_types)
-        if rng.random() < 0.15:
-            tagged = self._transcript(rng, tagged)
+        gold = self._gold(name, tagged, items, committee, iso, numbering == "untitled", prefix_types,
+                          case_in_title=numbering == "num_case")
+        if rng.random() < 0.2:
+            page_header = rng.choice([None, f"{committee} {numeric}", f"{committee} den {day}. {MONTHS[month - 1]} {year} Side:"])
+            tagged = self._transcript(rng, tagged, page_header)
         text = "\n".join(line for line, _, _ in tagged) + "\n"
         return name, text, gold
 
@@ -189,7 +217,8 @@ class LayoutGenerator:
         return {"dot": f"{n}. {title}", "punkt": f"Punkt {n}{rng.choice([':', ''])} {title}", "pkt": f"Pkt. {n} {title}",
                 "nr_dash": f"Nr.{n} - {title}", "colon": f"{n} : {title}", "bullet_alone": f"{n}. {title}",
                 "glued": f"{n}{title}", "sag_nr_below": title, "none": title, "status_num": f"åbent {n} {title}",
-                "case_first": title, "untitled": title}[numbering] if not toc else (
+                "case_first": title, "untitled": title, "num_case": f"{n}. {title} ({item.case})",
+                "double": f"{n}.  {n}. {title}", "pkt_alone": title}[numbering] if not toc else (
             f"{'• ' if rng.random() < 0.3 else ''}{n}. {title}")
 
     def _section_heading(self, word: str, style: str) -> str:
@@ -210,9 +239,20 @@ class LayoutGenerator:
             out += [(f"• {item.number}", "other"), (title, "title")]
         elif numbering == "sag_nr_below":
             out += [(title, "title"), (f"Sag nr. {item.number}", "other")]
+        elif numbering == "pkt_alone":  # the number alone on its line, the title on the next
+            out += [(rng.choice([f"Pkt. {item.number}", f"Punkt {item.number}", f"{item.number}."]), "other"),
+                    (title, "title")]
         elif numbering != "untitled":
             plain = item.title + (" (Lukket)" if item.closed else "")
             out.append((self._heading_line(rng, numbering, item).replace(plain, title), "title"))
+        if out and out[-1][1] == "title" and len(out[-1][0]) > 45 and rng.random() < 0.25:
+            # a long title wrapped over two lines
+            line = out.pop()[0]
+            cut = line.rfind(" ", 0, len(line) // 2 + 10)
+            if cut > 10:
+                out += [(line[:cut], "title"), (line[cut + 1 :], "title")]
+            else:
+                out.append((line, "title"))
         if item.closed:
             return out
         if status:
@@ -223,10 +263,14 @@ class LayoutGenerator:
             "plain": self._section_heading("Beslutning", heading_case),
             "committee_date": f"Beslutning i {committee} den {numeric}",
             "meeting_colon": f"{committee}s møde den {numeric}:" if not committee.endswith("et") else f"{committee} den {numeric}:",
-            "glued": "Beslutning", "colon_text": "Beslutning:",
+            "glued": "Beslutning", "colon_text": "Beslutning:", "none": "", "protocol": "",
         }[decision_style]
         decision = [(decision_heading, "other"), (item.decision, "dec")]
-        if decision_style == "glued":
+        if decision_style == "none":
+            decision = [(item.decision, "dec")]
+        elif decision_style == "protocol":
+            decision = [(line, "dec") for line in self._protocol(rng, item)]
+        elif decision_style == "glued":
             decision = [("Beslutning" + item.decision, "dec")]
         elif decision_style == "colon_text":
             decision = [("Beslutning: " + item.decision, "dec")]
@@ -255,7 +299,21 @@ class LayoutGenerator:
             out.append((furniture, "other"))
         return out
 
-    def _gold(self, name, tagged, items: list[_Item], committee, iso, untitled: bool, prefixed: bool) -> dict:
+    def _protocol(self, rng: random.Random, item: _Item) -> list[str]:
+        """A decision as a protocol records it, without a heading: a result sentence, a vote on its own lines."""
+        if item.kind != "Beslutning" or rng.random() < 0.4:
+            return [item.decision]
+        a, b, c = rng.sample(PARTIES, 3)
+        yes, no = rng.randint(12, 25), rng.randint(1, 8)
+        result = rng.choice([f"Indstillingen blev godkendt med {yes} stemmer mod {no}.", "Indstillingen blev godkendt.",
+                             f"Godkendt med {yes} stemmer for og {no} imod.", "Indstillingen blev tiltrådt."])
+        sides = rng.choice([[f"For stemte: {a} og {b}", f"Imod stemte: {c}"],
+                            [f"For: {yes} ({a}, {b})", f"Imod: {no} ({c})"],
+                            [f"For stemte {yes} ({a}, {b}).", f"Imod stemte {no} ({c}).", "Undlod at stemme: 0."]])
+        return [result] + sides if rng.random() < 0.5 else sides + [result]
+
+    def _gold(self, name, tagged, items: list[_Item], committee, iso, untitled: bool, prefixed: bool,
+              case_in_title: bool = False) -> dict:
         """Gold of what is on the page: an item is annotated when more than its heading is visible (or it is
         closed); a field cut off is null, a text cut inside keeps its visible part."""
         gold_items = []
@@ -277,28 +335,35 @@ class LayoutGenerator:
                 rec = rec[rec.index("at "):] if "at " in rec else rec
             gold_items.append({
                 "number": item.number, "title": (item.title + (" (Lukket)" if item.closed else "")) if has_title else None,
-                "title_prefix": None, "case_number": item.case if "case" in visible else None, "type": item.kind,
+                "title_prefix": None, "case_number": item.case if "case" in visible or (case_in_title and has_title) else None,
+                "type": item.kind,
                 "topics": [], "recommendation": rec, "decision": joined("dec"), "outcome": None, "votes": None,
                 "positions": None, "summary": None,
             })
         return {"document": f"{name}.txt", "municipality": None, "committee": committee, "meeting_date": iso,
                 "attendees": None, "absent": None, "items": gold_items}
 
-    def _transcript(self, rng: random.Random, tagged: list[tuple[str, str, int | None]]) -> list[tuple[str, str, int | None]]:
+    def _transcript(self, rng: random.Random, tagged: list[tuple[str, str, int | None]],
+                    header: str | None = None) -> list[tuple[str, str, int | None]]:
         """The same minutes as a PDF-to-text transcript (as document-sharing sites publish them): a few lines of
         site furniture, then each page as one line, "N <page text>". The roles of its lines carry over to the
         page line they end up in (the gold is found in it as it was in the lines)."""
         out = [tagged[0]] + [(line, "header", None) for line in ("Størrelse: px", "Starte visningen fra side:",
                                                                   "Transkript")]
+        def page_line(number: int, page: list) -> tuple[str, str, int | None]:
+            # a running page header ("Byrådet 3. maj 2023 Side: 2") where the PDF had one
+            head = "" if not header else f"{header} {number} " if header.endswith("Side:") else f"{header} "
+            return f"{number} {head}" + " ".join(l for l, _, _ in page), "page", page[0][2]
+
         page, number, budget = [], 1, rng.randint(400, 1400)
         for line, role, owner in tagged[1:]:
             page.append((line, role, owner))
             budget -= len(line) + 1
             if budget <= 0:
-                out.append((f"{number} " + " ".join(l for l, _, _ in page), "page", page[0][2]))
+                out.append(page_line(number, page))
                 page, number, budget = [], number + 1, rng.randint(400, 1400)
         if page:
-            out.append((f"{number} " + " ".join(l for l, _, _ in page), "page", page[0][2]))
+            out.append(page_line(number, page))
         return out
 
     def _cut(self, rng: random.Random, tagged: list[tuple[str, str, int | None]]) -> list[tuple[str, str, int | None]]:

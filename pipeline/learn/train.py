@@ -218,8 +218,10 @@ def build_examples(config: TrainConfig, pipeline: Pipeline | None = None) -> lis
     return gold + weak
 
 
-def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = True, config_path: Path | None = None) -> dict:
-    """Train, cross-validate, save the model with its card, and log the run; returns the model card."""
+def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = True, config_path: Path | None = None,
+          data_dir: Path | None = None) -> dict:
+    """Train, cross-validate, save the model with its card, and log the run; returns the model card. The
+    training examples are written to `data_dir` (Arrow + Parquet) when given."""
     started = time.perf_counter()
     examples = build_examples(config)
     version = data_version(examples)
@@ -235,13 +237,15 @@ def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = Tr
 
         shutil.rmtree(output)
     model.save(output)
-    save(examples, output / "data")
+    if data_dir:
+        save(examples, Path(data_dir))
+    model_fingerprint = fingerprint(config, examples)
     card = {
         "name": output.name,
         "task": config.task,
         "backend": config.backend,
-        "version": f"{output.name}@{version}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}",
-        "fingerprint": fingerprint(config, examples),
+        "version": f"{output.name}@{model_fingerprint}",  # the same data, config and code: the same version
+        "fingerprint": model_fingerprint,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": config.model_dump(),
         "data": {"version": version, "gold_items": sum(e.source == "gold" for e in examples),
@@ -258,6 +262,30 @@ def train(config: TrainConfig, cv: str | None = "lomo", log_to_mlflow: bool = Tr
     if log_to_mlflow:
         log_run(config, card, output, config_path)
     return card
+
+
+def headline_metrics(card: dict) -> dict:
+    """The figures `dvc metrics show` and `dvc exp show` list for a type or topic model (leave one municipality
+    out), with the model version that reached them."""
+    m = card["metrics"]
+    if m.get("cv") != "lomo":
+        return {"version": card["version"]}
+    if card["task"] == "type":
+        out = {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"], "ece": m["calibration"]["ece"],
+               "majority_baseline_accuracy": m["majority_baseline_accuracy"],
+               **{f"f1_{label}": row["f1"] for label, row in m["per_label"].items()}}
+    else:
+        out = {"micro_f1": m["micro"]["f1"], "micro_precision": m["micro"]["precision"],
+               "micro_recall": m["micro"]["recall"], **{f"f1_{label}": row["f1"] for label, row in m["per_label"].items()}}
+    return {"version": card["version"], **{k: round(v, 4) for k, v in out.items()}}
+
+
+def run_tags(data_version: str, card: dict) -> dict[str, str]:
+    """What ties an MLflow run to the rest: data and model versions, git commit, and the DVC experiment
+    (`dvc exp run` names it in DVC_EXP_NAME) that made it."""
+    return {"data_version": data_version, "model_version": card["version"],
+            "git_commit": card.get("git_commit") or "unknown",
+            "dvc_experiment": os.environ.get("DVC_EXP_NAME") or "workspace"}
 
 
 def flat_metrics(metrics: dict, prefix: str = "") -> dict[str, float]:
@@ -279,8 +307,7 @@ def log_run(config: TrainConfig, card: dict, output: Path, config_path: Path | N
     with mlflow.start_run(run_name=card["version"]) as run:
         mlflow.log_params({"task": config.task, "backend": config.backend, "cv": card["metrics"].get("cv"),
                            **{f"params.{k}": v for k, v in config.params.items()}})
-        mlflow.set_tags({"data_version": card["data"]["version"], "model_version": card["version"],
-                         "git_commit": card.get("git_commit") or "unknown"})
+        mlflow.set_tags(run_tags(card["data"]["version"], card))
         mlflow.log_metrics({**flat_metrics(card["metrics"]), "train_seconds": card["train_seconds"],
                             "gold_items": card["data"]["gold_items"], "weak_items": card["data"]["weak_items"]})
         if config_path:

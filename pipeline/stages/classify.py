@@ -11,6 +11,22 @@ from pipeline.config import ClassifyConfig, SegmentConfig
 from pipeline.records import Item
 
 
+# An Indstilling's clauses start with "at" ("1. at ...", "..., og at ..."); an infinitive after a preposition
+# ("fortsætter med at følge", "til at") does not start one.
+CLAUSE_SPLIT = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]\s*)?(?=\b[Aa]t\s)")
+INFINITIVE_BEFORE = re.compile(r"\b(?:med|til|for|ved|uden|om|end|af|på|efter|mod|i stand til)\s*$", re.I)
+
+
+def clauses_of(recommendation: str) -> list[str]:
+    clauses: list[str] = []
+    for piece in CLAUSE_SPLIT.split(recommendation):
+        if clauses and INFINITIVE_BEFORE.search(clauses[-1]):
+            clauses[-1] = f"{clauses[-1]} {piece}"
+        elif piece.strip():
+            clauses.append(piece)
+    return clauses
+
+
 class RuleClassifier:
     def __init__(self, config: ClassifyConfig, segment_config: SegmentConfig):
         self.type_prefixes = segment_config.type_prefixes
@@ -46,7 +62,7 @@ class RuleClassifier:
     def type_from_recommendation(self, recommendation: str) -> str:
         """Each 'at ...' clause is an orientation, a discussion or a decision; one decision clause makes the
         item a Beslutning ("1. at drøfte ... 2. at godkende ..." is decided)."""
-        clauses = [c for c in re.split(r"(?:^|\s)(?:\d{1,2}[.)]\s*)?(?=\bat\s)", recommendation) if c.strip()]
+        clauses = clauses_of(recommendation)
         kinds = set()
         for clause in clauses or [recommendation]:
             if any(p.search(clause) for p in self.orientation_res):

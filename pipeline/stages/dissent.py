@@ -50,6 +50,7 @@ SIDES = ("for", "against", "abstain")
 class Motion:
     name: str
     sides: dict[str, list[Actor]] = field(default_factory=lambda: {side: [] for side in SIDES})
+    proposers: list[Actor] = field(default_factory=list)  # who put a counter-proposal forward (not a vote)
     result: str | None = None
     tally: dict[str, int] = field(default_factory=dict)
 
@@ -91,9 +92,21 @@ class Reading:
     def motion_for(self, sentence: Sentence) -> Motion:
         if sentence.has("cue:recommendation_reference"):
             return self.main
-        if sentence.has("cue:proposal_reference") or self.focus is not self.main:
+        if sentence.has("cue:proposal_reference") and self.focus is self.main:
             return self.motions[-1]
-        return self.main
+        return self.focus
+
+    def put_to_vote(self, sentence: Sentence) -> None:
+        """"Formanden satte indstillingen til afstemning": what follows votes on the motion the sentence
+        names (the recommendation, or the latest counter-proposal still without a result)."""
+        open_proposals = [m for m in self.motions[1:] if m.result is None]
+        first = min((c[1] for c in sentence.cues if c[0] in ("cue:recommendation_reference", "cue:proposal_reference")),
+                    default=None)
+        names_recommendation = sentence.first("cue:recommendation_reference")
+        if names_recommendation and names_recommendation[1] == first:
+            self.focus = self.main
+        elif open_proposals:
+            self.focus = open_proposals[-1]
 
 
 @dataclass
@@ -109,10 +122,15 @@ class DissentExtractor:
         self.config = config
         self.nlp = spacy.blank("da")
         vocab = self.nlp.vocab
-        self.letters = set(config.letters) | set(config.ballot_letters)
+        # abbreviations ("KF", "RV", "(S)") are read as letters and reported as the letter they stand for
+        self.abbreviation_letter = {a: l for a, l in config.abbreviations.items() if a not in config.local_lists}
+        self.letters = set(config.letters) | set(config.ballot_letters) | set(self.abbreviation_letter)
         self.party_names = PhraseMatcher(vocab)  # case-sensitive: "Venstre" the party, not "venstre"
         for letter, names in config.letters.items():
-            self.party_names.add(letter, [self.nlp.make_doc(n) for n in names])
+            # the genitive too: "Venstres byrådsgruppe", "Socialistisk Folkepartis"
+            forms = names + [n + "s" for n in names if not n.endswith("s")]
+            forms += [a for a, l in self.abbreviation_letter.items() if l == letter and len(a) > 1]
+            self.party_names.add(letter, [self.nlp.make_doc(n) for n in dict.fromkeys(forms)])
         self.cues = PhraseMatcher(vocab, attr="LOWER")
         cue_groups = config.cues.model_dump(by_alias=True)
         for name, phrases in cue_groups.items():
@@ -138,7 +156,8 @@ class DissentExtractor:
             greedy="LONGEST",
         )
         self.matcher.add("name", [[{"TEXT": {"REGEX": _NAME_TOKEN}, "OP": "{2,5}"}]], greedy="LONGEST")
-        letter_alt = "|".join(map(re.escape, letters))
+        letter_alt = "|".join(map(re.escape, sorted(letters, key=len, reverse=True)))  # "SF" before "S"
+        self.letter_token_re = re.compile(rf"(?<![A-ZÆØÅ])(?:{letter_alt})(?![A-ZÆØÅ])")
         letter_list = rf"(?:{letter_alt})(?:{_LIST_SEPARATOR}(?:{letter_alt}))*"
         self.paren_list_re = re.compile(rf"\(({letter_list})\)")
         self.paren_re = re.compile(rf"\((?:{letter_alt})\)")
@@ -168,6 +187,17 @@ class DissentExtractor:
         # a cheap look for reservation wordings before a text is read sentence by sentence
         self.reservation_re = re.compile("|".join(re.escape(p) for p in config.cues.reservation), re.I)
         self.tally_against_re = re.compile(r"(\d+)\s+stemmer?\s+imod\s+og\s+(\d+)\s+for\b", re.I)
+        # a sentence that records a vote: a side label opening it ("For stemte", "Imod:"), or a voting phrase
+        labels = [p for side in ("for", "against") for p in config.label_sides.get(side, [])]
+        voting = [p for side in ("for_", "against", "abstain") for p in getattr(config.cues, side)
+                  if "stem" in p or "undl" in p]
+        self.vote_record_re = re.compile(
+            rf"^\s*(?:{'|'.join(map(re.escape, sorted(labels, key=len, reverse=True)))})\s*(?::|\s+stemte\b)"
+            rf"|\b(?:{'|'.join(map(re.escape, sorted(voting, key=len, reverse=True)))})\b", re.I | re.M)
+
+    def letter(self, party: str | None) -> str | None:
+        """The ballot letter of a party as printed (an abbreviation such as "KF" stands for C)."""
+        return self.abbreviation_letter.get(party, party) if party else party
 
     # ------------------------------------------------------------------ roster
 
@@ -183,7 +213,7 @@ class DissentExtractor:
                         counts[member][actor.party] += 1
         roster = Roster()
         for member, letters in counts.items():
-            roster.letters[member] = letters.most_common(1)[0][0]
+            roster.letters[member] = self.letter(letters.most_common(1)[0][0])
             if len(letters) > 1:
                 roster.conflicts[member] = [letter for letter, _ in letters.most_common()]
         return roster
@@ -204,6 +234,9 @@ class DissentExtractor:
             if proposing:
                 reading.focus = motion = self._propose(sentence)
                 reading.motions.append(motion)
+            elif sentence.has("cue:ballot"):
+                reading.put_to_vote(sentence)
+                motion = reading.focus
             tally = self.tally_re.search(sentence.doc.text)
             if tally:
                 motion.tally = {"for": int(tally.group(1)), "against": int(tally.group(2))}
@@ -257,6 +290,16 @@ class DissentExtractor:
                 motion.result = result           # ("Borgmesterens forslag blev godkendt") speak of another
         return self._votes(reading.motions, outcome), self._positions(reading, text), reading.warnings
 
+    def recorded_vote(self, text: str, item: Span) -> Span | None:
+        """Where an item without a decision section records a vote: from its first sentence that reads like a
+        vote record ("For stemte ...", "A og C stemte imod") to the item's end."""
+        if not self.vote_record_re.search(text, *item):
+            return None
+        for start, end in sentences(text, *item):
+            if self.vote_record_re.match(text, start) or self.vote_record_re.search(text[start:end][:300]):
+                return start, item[1]
+        return None
+
     def reservations(self, text: str, item: Span, decision: Span | None, roster: Roster) -> list[Position]:
         """Reservations ("tog forbehold", "kan ikke tiltræde") in an item's text outside its decision: the
         earlier treatments an item quotes record them too."""
@@ -291,16 +334,18 @@ class DissentExtractor:
         return clauses
 
     def _propose(self, sentence: Sentence) -> Motion:
-        """A counter-proposal: its proposers are for it; its name is the proposer and what was proposed."""
+        """A counter-proposal: its name is the proposer and what was proposed. Proposing it is not voting for it:
+        its proposers hold a minority_proposal position only once it is rejected."""
         cue_end = sentence.first("cue:proposal")[2]
         description = squash(sentence.doc[cue_end:].text)
         description = re.sub(r"^(?:om,?\s*(?:at\s*)?|følgende:?\s*)", "", description).rstrip(".")
+        description = re.split(r"\s*\b(?:til|under) afstemning\b", description)[0]
         cue_start = sentence.doc[sentence.first("cue:proposal")[1]].idx
         proposers = [a for a in sentence.actors if a.end <= cue_start] or sentence.actors[:1]
         first = proposers[0]
         proposer = first.party or (first.members[0] if first.members else "?")
-        motion = Motion(f"{proposer}: {' '.join(description.split()[:14])}")
-        motion.sides["for"].extend(a for a in proposers if a.party or a.members)
+        motion = Motion(f"{proposer}: {' '.join(description.split()[:14]) or 'forslag'}")
+        motion.proposers.extend(a for a in proposers if a.party or a.members)
         return motion
 
     def _listed(self, sentence: Sentence, roster: Roster, warnings: list[str]) -> list[tuple[str, list[Actor]]]:
@@ -314,7 +359,7 @@ class DissentExtractor:
             for m in counted:
                 word = m.group("side").lower()
                 side = "for" if "for" in word.split() and "hverken" not in word else "against" if "imod" in word else "abstain"
-                letters = re.findall(r"[A-ZÆØÅ]", m.group("letters"))
+                letters = self.letter_token_re.findall(m.group("letters"))
                 listed.append((side, [Actor(letter, [], m.start("letters"), m.end("letters")) for letter in letters]))
             return listed
         labels = []
@@ -335,7 +380,7 @@ class DissentExtractor:
             for m in self.side_paren_re.finditer(doc.text):
                 word = m.group("side").lower()
                 side = "for" if word == "for" else "against" if word == "imod" else "abstain"
-                letters = re.findall(r"[A-ZÆØÅ]", m.group("letters"))
+                letters = self.letter_token_re.findall(m.group("letters"))
                 listed.append((side, [Actor(letter, [], m.start(), m.end()) for letter in letters]))
         return listed
 
@@ -423,7 +468,7 @@ class DissentExtractor:
         # "Et mindretal (F og Ø)": letters in parentheses that follow no name
         for m in self.paren_list_re.finditer(doc.text):
             if not any(a <= m.start() < b for a, b in taken):
-                for letter in re.findall(r"[A-ZÆØÅ]", m.group(1)):
+                for letter in self.letter_token_re.findall(m.group(1)):
                     actors.append(Actor(letter, [], m.start(), m.end()))
         # "Ø ønsker ført til protokol": a sentence that opens with bare letters
         opening = self.opening_letters_re.match(doc.text)
@@ -433,7 +478,7 @@ class DissentExtractor:
             if m.span(group) in seen:
                 continue
             seen.add(m.span(group))
-            for letter in re.findall(r"[A-ZÆØÅ]", m.group(group)):
+            for letter in self.letter_token_re.findall(m.group(group)):
                 actors.append(Actor(letter, [], m.start(group), m.end(group)))
         for m in self.hyphen_group_re.finditer(doc.text):
             if not any(a <= m.start() < b for a, b in taken):
@@ -510,8 +555,8 @@ class DissentExtractor:
     def _votes(self, motions: list[Motion], outcome: str | None) -> list[Vote]:
         votes = []
         for motion in motions:
-            if not any(motion.sides.values()):
-                continue
+            if not any(motion.sides.values()) and (motion is motions[0] or motion.result is None):
+                continue  # a proposal put forward but not voted on, or no vote recorded: no vote
             result = motion.result
             if result is None and motion.name == "indstillingen":
                 result = {"approved": "adopted", "rejected": "rejected", "fell": "fell"}.get(outcome or "")
@@ -523,8 +568,8 @@ class DissentExtractor:
                 if count["for"] != count["against"] and all(a.members for a in motion.sides["for"] + motion.sides["against"]):
                     result = "adopted" if count["for"] > count["against"] else "rejected"
                     motion.result = result
-            vote = Vote(motion.name, motion.letters("for"), motion.letters("against"), motion.letters("abstain"),
-                        result or "unknown")
+            sides = [list(dict.fromkeys(self.letter(p) for p in motion.letters(side))) for side in SIDES]
+            vote = Vote(motion.name, *sides, result or "unknown")
             vote.tally = motion.tally or None
             votes.append(vote)
         return votes
@@ -535,7 +580,8 @@ class DissentExtractor:
         found: dict[tuple[str | None, str], Position] = {}
 
         def add(actor: Actor, stance: str) -> None:
-            position = found.setdefault((actor.party, stance), Position(actor.party, [], stance))
+            party = self.letter(actor.party)
+            position = found.setdefault((party, stance), Position(party, [], stance))
             position.members.extend(m for m in actor.members if m not in position.members)
             if actor.reason and position.rationale is None:
                 position.rationale = squash(text[actor.reason[0] : actor.reason[1]])
@@ -546,10 +592,15 @@ class DissentExtractor:
                 # rejected: those who backed the recommendation lost; adopted or fell (tie): those against it
                 losers = "for" if motion.result == "rejected" else "against"
                 stance = "against"
-            else:
-                losers = "against" if motion.result == "adopted" else "for"
-                stance = "against" if losers == "against" else "minority_proposal"
-            for actor in motion.sides[losers]:
+            elif motion.result == "adopted":
+                losers, stance = "against", "against"
+            elif motion.result in ("rejected", "fell"):
+                losers, stance = "for", "minority_proposal"
+                for actor in motion.proposers:
+                    add(actor, stance)
+            else:  # a proposal without a known result: nobody lost yet
+                losers, stance = None, None
+            for actor in motion.sides[losers] if losers else []:
                 add(actor, stance)
             for actor in motion.sides["abstain"]:
                 add(actor, "abstain")

@@ -1,7 +1,6 @@
 """The staged pipeline over one document: read (ingest) → structure (segment, metadata) → label (type, outcome,
 topics, dissent, summary). Stages are plain objects built once from config and reused per document; `referat run`
-(run/batch.py) chains them per document, the DVC pipeline runs them as separate stages over files
-(run/dvc_stages.py)."""
+(run/batch.py) chains them per document; training and evaluation (learn/, evaluate/) call them too."""
 
 from __future__ import annotations
 
@@ -123,13 +122,18 @@ class Pipeline:
         source = document.source
         roster = self.dissent.roster(source.text[: source.body_end])
         for item in document.items:
-            if "decision" in item.spans:
-                item.votes, item.positions, warnings = self.dissent.extract(
-                    source.text, item.spans["decision"], roster, item.outcome
-                )
-                item.provenance["dissent"] = "rules:spacy-matcher"
+            # where no decision section was found, the item's own record of a vote (its first sentence that
+            # records one, to the item's end) is read instead
+            span = item.spans.get("decision") or self.dissent.recorded_vote(source.text, item.spans["item"])
+            if span:
+                item.votes, item.positions, warnings = self.dissent.extract(source.text, span, roster, item.outcome)
+                item.provenance["dissent"] = "rules:spacy-matcher" + ("" if "decision" in item.spans else " (vote record)")
                 document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
             # reservations recorded in earlier treatments the item quotes ("Sagens forløb", committees' notes)
+            # are the item's where this meeting did not decide it (referred, postponed); where it decided,
+            # only its own decision's dissent counts
+            if item.outcome in ("approved", "rejected", "fell", "noted", "discussed"):
+                continue
             known = {(p.party, p.stance) for p in item.positions}
             for position in self.dissent.reservations(source.text, item.spans["item"], item.spans.get("decision"), roster):
                 if (position.party, position.stance) not in known:

@@ -29,7 +29,7 @@ class LineSegmenter:
         self.vocab = Vocabulary(config)
         self.featurizer = LineFeaturizer(self.vocab)
         self.decoder = LineDecoder(self.vocab, self.featurizer.glued_heading_re, self.featurizer.heading_word_re,
-                                   self.featurizer.furniture_re)
+                                   self.featurizer.furniture_re, self.featurizer.shape)
         self.builder = ItemBuilder(self.vocab)
         self.labeller = labeller
         self.version = version

@@ -78,12 +78,17 @@ class ItemBuilder:
                     title = squash(text[title_span[0] : title_span[1]])
                 item.title, item.spans["title"] = title, title_span
                 after_title = title_span[1]
-            if item.case_number is None:
+            if item.case_number is None and heading.title_span and heading.title_span[0] > heading.start:
+                # the item opens with a case-number line above its title ("Sagsnr.: ... / Title")
+                case = self.find_case_number(text[heading.start : heading.title_span[0]])
+                case_base = heading.start
+            if item.case_number is None and case is None:
                 case = self.find_case_number(text[after_title : min(max(first_section, after_title), after_title + 600)])
+                case_base = after_title
             if case:
                 value, (s, e) = case
                 item.case_number = value
-                item.spans["case_number"] = (after_title + s, after_title + e)
+                item.spans["case_number"] = (case_base + s, case_base + e)
             elif heading.detector == "case_label":
                 label = self.vocab.case_label_line_re.match(text, heading.start)
                 if label:
@@ -93,13 +98,16 @@ class ItemBuilder:
             if recommendation:
                 item.spans["recommendation_heading"] = recommendation.heading
                 span = self.recommendation_span(text, recommendation.body)
-                if span:
-                    item.recommendation = squash(text[span[0] : span[1]])
-                    item.spans["recommendation"] = span
+            else:  # "Forvaltningen indstiller, at ..." printed without an Indstilling heading
+                span = self.unheaded_recommendation(text, after_title, end, [s.heading[0] for s in sections])
+            if span:
+                item.recommendation = squash(text[span[0] : span[1]])
+                item.spans["recommendation"] = span
             decisions = [s for s in sections if s.kind == "decision"]
             if decisions:
                 chosen = next((s for s in decisions if meeting_date in dates_in(s.heading_text)), decisions[-1])
-                item.spans["decision_heading"] = decisions[0].heading
+                if decisions[0].heading[1] > decisions[0].heading[0]:  # a decision without heading has none
+                    item.spans["decision_heading"] = decisions[0].heading
                 span = self.decision_span(text, chosen.body)
                 if span:
                     item.decision = squash(text[span[0] : span[1]])
@@ -158,18 +166,29 @@ class ItemBuilder:
         "indstiller til udvalget at anbefale over for byrådet"."""
         start, end = body
         starts = []
-        for m in re.finditer(r"(?P<num>\d{1,2}[.)][ \t]*|[-•–][ \t]*)?\bat\s", text[start:end]):
+        for m in re.finditer(r"(?P<num>\d{1,2}[.)][ \t]*|[-•–][ \t]*)?\b(?:at|At|AT)\s", text[start:end]):
             before = text[start : start + m.start()].rstrip(" \t")
             if (
                 not before.strip()
                 or before.endswith(("\n", ".", ":", ";"))
-                or re.search(r"\bindstille[rs]?\b(?:\s+til\s+[^.\n]{1,120}?)?[,:]?$", before)
+                or PROPOSES_RE.search(before)
             ):
                 starts.append((bool(m.group("num") and m.group("num")[0].isdigit()), start + m.start()))
         if not starts:
             return None
         numbered = [position for is_numbered, position in starts if is_numbered]
         return (numbered or [starts[0][1]])[0], rstrip_offset(text, start, end)
+
+    def unheaded_recommendation(self, text: str, start: int, end: int, headings: list[int]) -> Span | None:
+        """An Indstilling printed without its heading: from the line whose lead-in proposes ("X indstiller, at
+        ...", "X foreslår over for Y:") to the next section heading (its clauses may follow on their own lines)."""
+        for m in re.finditer(r"(?m)^[^\n]{0,200}?\b(?:indstille[rs]?|foreslår|anbefaler)\b[^\n]{0,120}?(?:,\s*|\s+|:\s*)"
+                             r"(?=(?:\d{1,2}[.)]\s*)?(?:at|At)\s|:?\s*\n)", text[start:end]):
+            stop = min([h for h in headings if h > start + m.end()] + [end])
+            span = self.recommendation_span(text, (start + m.start(), stop))
+            if span:
+                return span
+        return None
 
     def decision_span(self, text: str, body: Span) -> Span | None:
         """The decision text without the standing absence notes at its start or end."""
@@ -185,6 +204,11 @@ class ItemBuilder:
     def is_absence(self, sentence: str) -> bool:
         sentence = sentence.strip()
         return any(p.search(sentence) for p in self.vocab.absence_sentence_res)
+
+
+# "Direktøren indstiller, at", "Forvaltningen foreslår til udvalget, at": a lead-in that opens the Indstilling
+PROPOSES_RE = re.compile(r"\b(?:indstille[rs]?|foreslår|anbefaler)\b(?:\s+(?:til|over for|overfor)\s+[^.\n]{1,120}?)?[,:]?$",
+                         re.I)
 
 
 def is_flat(text: str) -> bool:
@@ -231,14 +255,16 @@ class LineDecoder:
     """
 
     def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, heading_word_re: re.Pattern,
-                 furniture_re: re.Pattern):
+                 furniture_re: re.Pattern, shape=None):
         self.vocab = vocab
+        self.shape = shape  # a line's numbering shape and number (features.py), for numbering continuity
         self.glued_heading_re = glued_heading_re
         self.heading_word_re = heading_word_re
         self.furniture_re = furniture_re
         self.leading_code_re = re.compile(r"\d{2}\.\d{2}\.\d{2}(?:-[A-ZÆØÅ]\d{2}-\d+-\d{2})?\s+(?=\S)")
         suffixes = "|".join(re.escape(s) for s in vocab.config.title_suffixes)
-        self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$", re.I) if suffixes else None
+        # case-sensitive: "Godkendelse af dagsordenReferat" is cut, "Godkendelse af referat" is a title
+        self.title_suffix_re = re.compile(rf"\s*(?:{suffixes})\s*$") if suffixes else None
 
     def heading_extent(self, text: str, start: int, end: int) -> int:
         """Where a heading line's heading ends: after its vocabulary word when its text follows on the line
@@ -331,8 +357,11 @@ class LineDecoder:
             elif not inside and label in ("H-title", "H-case", "H-rec", "H-dec"):
                 starts.append(i)  # an item's heading with no item open: the item began here unseen
                 inside = True
+        starts = self.continue_numbering(text, lines, labels, starts)
+        starts = self.within_numbering(text, lines, labels, self.split_after_decisions(text, lines, labels, starts))
         headings: list[Heading] = []
         sections: list[list[Section]] = []
+        contentless: list[bool] = []
         dropped = 0
         for k, first in enumerate(starts):
             last = (starts[k + 1] if k + 1 < len(starts) else len(lines)) - 1
@@ -351,6 +380,13 @@ class LineDecoder:
                 number, span = self._title_span(text, lines[title_index].start, lines[title_end].end)
                 if span[0] >= span[1]:  # a number alone on the heading line: the title is on the next line
                     span = None
+                    following = title_end + 1
+                    if following <= last and labels[following] in ("I", "TC", "H-title") \
+                            and not self._vocabulary_role(text, lines[following]) \
+                            and not self._not_a_title(text, lines[following]) \
+                            and lines[following].end - lines[following].start <= 250:
+                        span = (lines[following].start, lines[following].end)
+                        title_end = following
                 body_from = max(body_from, title_end + 1)
             if number is None:
                 number = self._nearby_number(text, lines, [first - 1, first, first + 1, first + 2])
@@ -358,7 +394,9 @@ class LineDecoder:
             for i in range(first, last + 1):
                 label = labels[i]
                 role = label[2:] if label.startswith(("H-", "S-")) else self._vocabulary_role(text, lines[i]) if label == "S" else None
-                if role in _SECTION_KINDS and not (i == title_index):
+                if label == "D" and i != title_index:
+                    marks.append((i, "implicit-decision"))  # a result or vote recorded without a heading
+                elif role in _SECTION_KINDS and not (i == title_index):
                     kind = _SECTION_KINDS[role]
                     m = self.vocab.line_heading_re.match(text[lines[i].start : lines[i].end])
                     if m and m.group("abs"):
@@ -368,11 +406,19 @@ class LineDecoder:
                     marks.append((i, "furniture"))
             found = []
             for n, (i, kind) in enumerate(marks):
-                heading_end = self.heading_extent(text, lines[i].start, lines[i].end)
+                implicit = kind == "implicit-decision"
+                heading_end = lines[i].start if implicit else self.heading_extent(text, lines[i].start, lines[i].end)
+                kind = "decision" if implicit else kind
                 body_end = lines[marks[n + 1][0]].start if n + 1 < len(marks) else lines[last].end
-                if kind != "furniture":
-                    found.append(Section(kind, (lines[i].start, heading_end), (heading_end, body_end),
-                                         text[lines[i].start : lines[i].end]))
+                if kind == "furniture":
+                    continue
+                if found and found[-1].kind == kind and not text[found[-1].body[0] : found[-1].body[1]].strip():
+                    # "Indstilling" / "Direktøren indstiller," / "at ...": a lead-in under its heading is
+                    # part of that section, not a second one that leaves the first empty
+                    found[-1].body = (found[-1].body[0], body_end)
+                    continue
+                found.append(Section(kind, (lines[i].start, heading_end), (heading_end, body_end),
+                                     "" if implicit else text[lines[i].start : lines[i].end]))
             has_content = any(labels[i] != "TC" and not self._furniture(text, lines[i]) for i in range(body_from, last + 1))
             title_text = text[span[0] : span[1]] if span else ""
             if title_index == first and not has_content and not re.search(r"lukket", title_text, re.I):
@@ -380,4 +426,107 @@ class LineDecoder:
                 continue
             headings.append(Heading(lines[first].start, span, number, detector))
             sections.append(found)
-        return headings, sections, dropped
+            contentless.append(not has_content)
+        # a closed item with nothing under it whose number is not below the next item's is a line of a list of
+        # items (a table of contents), not an item
+        keep = [not (contentless[k] and headings[k].number is not None and k + 1 < len(headings)
+                     and headings[k + 1].number is not None and headings[k + 1].number <= headings[k].number)
+                for k in range(len(headings))]
+        dropped += keep.count(False)
+        return ([h for h, kept in zip(headings, keep) if kept], [s for s, kept in zip(sections, keep) if kept],
+                dropped)
+
+    def split_after_decisions(self, text: str, lines, labels: list[str], starts: list[int]) -> list[int]:
+        """A repeated opener starts the next item: an Indstilling heading after an item's decision, where the
+        item opened with an Indstilling heading or the same status or case-number line opens both (a layout
+        whose items print no title). The new item starts at the heading, or at the status, case-number or
+        title-like lines right above it. (An Indstilling quoted in an item's history after its decision
+        does not open an item.)"""
+        def key(i: int) -> str:
+            return re.sub(r"\d+", "0", text[lines[i].start : lines[i].end]).strip().lower()
+
+        out: list[int] = []
+        for k, first in enumerate(starts):
+            out.append(first)
+            openers = {key(i) for i in range(max(0, first - 2), min(len(lines), first + 3))}
+            rec_opened = labels[first] == "S-rec" or labels[first] == "H-rec" or (
+                first + 1 < len(labels) and labels[first + 1] in ("H-rec", "S-rec") and self._not_a_title(text, lines[first]))
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            decided = False
+            for i in range(first + 1, end):
+                role = labels[i][2:] if labels[i].startswith(("H-", "S-")) else None
+                if labels[i] == "D" or role == "dec":
+                    decided = True
+                elif role == "rec" and decided:
+                    start = i
+                    while start - 1 > out[-1] and (self._not_a_title(text, lines[start - 1])
+                                                   or labels[start - 1] == "H-case"):
+                        start -= 1
+                    if not rec_opened and not (start < i and key(start) in openers):
+                        continue
+                    above = lines[start - 1] if start - 1 > out[-1] else None
+                    piece = text[above.start : above.end] if above else ""
+                    if above and labels[start - 1] in ("I", "H-title") and len(piece) <= 150 \
+                            and not piece.rstrip().endswith((".", ":")) and piece[:1].isupper() \
+                            and not self._vocabulary_role(text, above):
+                        start -= 1
+                        labels[start] = "T"
+                    else:
+                        labels[start] = "S-rec" if start == i else "S"
+                    out.append(start)
+                    decided = False
+        return out
+
+    def within_numbering(self, text: str, lines, labels: list[str], starts: list[int]) -> list[int]:
+        """Numbered items partition what lies between them: between item N and item N+1 (in the same numbering
+        shape) no untitled item starts (an Indstilling quoted in item N's history is not an item)."""
+        if self.shape is None:
+            return starts
+        numbered = {i: self.shape(text[lines[i].start : lines[i].end]) for i in starts if labels[i] == "T"}
+        drop = set()
+        ordered = [i for i in starts if numbered.get(i, (None, None))[1] is not None]
+        for a, b in zip(ordered, ordered[1:]):
+            if numbered[a][0] == numbered[b][0] and numbered[b][1] == numbered[a][1] + 1:
+                drop |= {i for i in starts if a < i < b and labels[i] != "T"}
+        return [i for i in starts if i not in drop]
+
+    def continue_numbering(self, text: str, lines, labels: list[str], starts: list[int]) -> list[int]:
+        """Numbering continuity: inside an item numbered N in some shape, a title-like line numbered N+1 in the
+        same shape starts the next item; a start numbered like the items before it but restarting below them
+        inside an item's body is a list, not an item."""
+        if self.shape is None:
+            return starts
+        shapes = {}
+
+        def shape(i: int):
+            if i not in shapes:
+                shapes[i] = self.shape(text[lines[i].start : lines[i].end])
+            return shapes[i]
+
+        out: list[int] = []
+        skip_until = -1
+        for k, first in enumerate(starts):
+            if first < skip_until:
+                continue
+            kind, number = shape(first)
+            previous = shape(out[-1]) if out else (None, None)
+            if kind and number is not None and previous[0] == kind and previous[1] is not None \
+                    and number <= previous[1] and first - out[-1] > 2:
+                # "1. ..." after item 7 in the same shape, and item 8 comes later: a list inside item 7's body
+                resume = next((j for j in starts[k + 1 :] if shape(j) == (kind, previous[1] + 1)), None)
+                if resume is not None:
+                    skip_until = resume
+                    continue
+            out.append(first)
+            if not kind or number is None:
+                continue
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            for i in range(first + 2, end):
+                candidate = shape(i)
+                piece = text[lines[i].start : lines[i].end]
+                if candidate == (kind, number + 1) and labels[i] in ("I", "H-title", "H-sec") \
+                        and len(piece) <= 200 and not piece.rstrip().endswith((".", ",", ";")):
+                    out.append(i)
+                    labels[i] = "T"
+                    kind, number = candidate
+        return out

@@ -54,6 +54,7 @@ class LineFeaturizer:
     """Features of every line of a document, from the vocabulary of configs/pipeline.yaml."""
 
     CONTEXT = ("shape=", "sec=", "case_label", "case_only", "furniture", "len=", "blank_before", "repeat_later",
+               "records_", "opens_", "chain_",
                "repeat_earlier", "toc_heading", "has_date", "w0=", "det_", "ends_", "title_case", "status_word",
                "num_next", "at_clause", "sec_repeat", "first_heading", "numbered", "rule_", "title_like", "page_start")
 
@@ -70,12 +71,21 @@ class LineFeaturizer:
         self.heading_word_re = re.compile(
             rf"\b(?:{alternation(config.recommendation_headings + config.decision_headings)})\b", re.I)
         self.case_label_start_re = re.compile(rf"^(?:{alternation(config.case_number_labels)})\s*:?\s*(?P<rest>.*)$", re.I)
+        suffixes = alternation(config.title_suffixes)
+        self.title_suffix_re = re.compile(rf"(?<=[a-zæøå])(?:{suffixes})\s*$") if suffixes else None
+        # what a line records: a result, a vote, a dissenting position (one alternation per kind)
+        self.record_res = [(kind, re.compile("|".join(f"(?:{p})" for p in patterns), re.I))
+                           for kind, patterns in config.record_patterns.items() if patterns]
         # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label,
         # before an item number ("Pkt. 5"), and after a sentence end.
         words = alternation(headings + config.case_number_labels)
+        # Not after a bare item number ("562. Title" stays one piece), but before one that follows a sentence
+        # end or an upper-case word ("... AFGØRELSE 562. Title"), and around page footers ("Side 3").
         self.flat_split_re = re.compile(
-            rf"(?<=\S)\s+(?=(?:{words})[\s:])|(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9\"“])"
+            rf"(?<=\S)\s+(?=(?:{words})[\s:])|(?<=[.!?:])(?<![\s\d]\d\.)(?<!\s\d\d\.)(?<!\s\d\d\d\.)\s+(?=[A-ZÆØÅ0-9\"“])"
             rf"|(?<=\S)\s+(?=(?:{alternation(config.item_words)})\s*\d)"
+            rf"|(?<=[.:A-ZÆØÅ])\s+(?=\d{{1,4}}\.\s+[A-ZÆØÅ][a-zæøå])"
+            rf"|(?<=\S)\s+(?=Side:?\s+\d{{1,3}}(?:\s|$))|(?:(?<=\bSide\s\d)|(?<=\bSide:\s\d)|(?<=\bSide\s\d\d))\s+"
         )
 
     # ------------------------------------------------------------------ lines
@@ -129,9 +139,10 @@ class LineFeaturizer:
         word = self.heading_word_re.search(piece)
         return piece[: word.end()].lower() if word else piece.lower()
 
-    @staticmethod
-    def title_key(line: str) -> str:
-        """A line without numbering and punctuation: equal keys are the same title printed twice."""
+    def title_key(self, line: str) -> str:
+        """A line without numbering, punctuation and the words web exports glue to a title ("...Referat"):
+        equal keys are the same title printed twice."""
+        line = self.title_suffix_re.sub("", line) if self.title_suffix_re else line
         words = _WORD.findall(re.sub(r"^[\W\d_]*(?:Punkt|Pkt|Nr|Sag nr)?[\W\d_]*", "", line))
         return " ".join(w.lower() for w in words)[:30]
 
@@ -191,6 +202,12 @@ class LineFeaturizer:
                 f.append("party" if parties == 1 else "parties")
             if _CLOSED.search(s):
                 f.append("closed_suffix")
+        for kind, pattern in self.record_res:
+            found = pattern.search(s, 0, 300)
+            if found:
+                f.append("records_" + kind)
+                if found.start() == 0:
+                    f.append("opens_" + kind)
         if s.count(",") >= 3:
             f.append("many_commas")
         first = s[0]
@@ -276,6 +293,24 @@ class LineFeaturizer:
                 features.append("numbered_neighbour")
             if index < 3:
                 features.append("first_lines")
+        # numbering continuity across the document: a line numbered N in some shape with N+1 (or N-1) in the same
+        # shape further on (back), content between: item headings; adjacent ones are a list (numbered_block)
+        by_shape: dict[tuple[str, int], list[int]] = {}
+        for index, (shape, number) in enumerate(shapes):
+            if shape and number is not None:
+                by_shape.setdefault((shape, number), []).append(index)
+        for index, (shape, number) in enumerate(shapes):
+            if not shape or number is None:
+                continue
+            if any(j > index + 1 for j in by_shape.get((shape, number + 1), [])):
+                own[index].append("chain_next")
+            if any(j < index - 1 for j in by_shape.get((shape, number - 1), [])):
+                own[index].append("chain_prev")
+        # a case-number line that comes back: in a layout whose items open with it, each one opens an item
+        if sum("case_label" in row for row in own) >= 2:
+            for row in own:
+                if "case_label" in row:
+                    row.append("case_label_repeat")
         # a list of three or more lines numbered one after another, nothing between: a table of contents
         numbers = [number for _, number in shapes]
         run_start = 0
