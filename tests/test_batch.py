@@ -133,6 +133,8 @@ def test_killed_runs_resume_to_byte_identical_output(corpus, tmp_path):
 
 
 def test_export_tables_and_dataset(tmp_path):
+    import datetime
+
     import datasets
     import pyarrow.parquet as pq
 
@@ -142,11 +144,39 @@ def test_export_tables_and_dataset(tmp_path):
     counts, errors = export(tmp_path / "out", tmp_path / "export")
     assert not errors and counts == {"meetings": 5, "items": 16, "dissent": 4}
     items = pq.read_table(tmp_path / "export" / "items.parquet").to_pylist()
-    assert {"punkt_referat.txt", "web_export.html"} <= {row["document"] for row in items}
+    # documents are named as the report names them; every row says where and when
+    assert {"punkt_referat", "web_export"} <= {row["document"] for row in items}
+    assert all(row["municipality"] and row["committee"] and isinstance(row["meeting_date"], datetime.date)
+               for row in items)
+    assert all(0 <= row["item_start"] < row["item_end"] for row in items)
     dissent = pq.read_table(tmp_path / "export" / "dissent.parquet").to_pylist()
     assert {(r["kind"], r["party"] or "") for r in dissent} >= {("position", "Ø"), ("vote", "")}
-    loaded = datasets.load_from_disk(str(tmp_path / "export" / "hf"))
-    assert set(loaded) == {"meetings", "items", "dissent"} and loaded["items"].num_rows == 16
+    assert all(r["municipality"] and r["meeting_date"] for r in dissent)
+
+    # the Hugging Face dataset: one configuration per table, municipality-disjoint splits, typed features
+    hf = tmp_path / "export" / "hf"
+    assert "configs:" in (hf / "README.md").read_text(encoding="utf-8")
+    loaded = datasets.load_dataset(str(hf), "items")
+    assert set(loaded) == {"train", "validation", "test"} and sum(s.num_rows for s in loaded.values()) == 16
+    features = loaded["train"].features
+    assert isinstance(features["type"], datasets.ClassLabel) and features["type"].names[0] == "Beslutning"
+    assert isinstance(features["topics"].feature, datasets.ClassLabel) and features["meeting_date"].dtype == "date32"
+    seen = [{row["municipality"] for row in loaded[split]} for split in ("train", "validation", "test")]
+    assert all(seen) and not (seen[0] & seen[1] or seen[0] & seen[2] or seen[1] & seen[2])
+    dissent_hf = datasets.load_dataset(str(hf), "dissent")
+    assert isinstance(dissent_hf["train"].features["stance"], datasets.ClassLabel)
+
+
+def test_export_of_a_folder_without_run_outputs_is_one_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "metrics.json").write_text('{"overall": {}}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "notes"), "--out", str(tmp_path / "export")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and result.output.startswith("error: ")
+    assert not list((tmp_path / "export").glob("*.parquet")) if (tmp_path / "export").exists() else True
 
 
 def test_ray_engine_matches_local(corpus, tmp_path):
@@ -171,10 +201,10 @@ def test_export_marks_low_confidence_items_for_review():
     document = {"document": "d.txt", "municipality": None, "committee": None, "meeting_date": None,
                 "attendees": [], "absent": [], "items": [item, {**item, "number": 2, "confidence": {"type": 0.95}},
                                                           {**item, "number": 3, "confidence": {}}]}
-    flagged = rows(document, ReviewConfig(type_confidence=0.6))["items"]
+    flagged = rows(document, "d", ReviewConfig(type_confidence=0.6))["items"]
     assert [row["needs_review"] for row in flagged] == [True, False, False]
     assert flagged[0]["review_reasons"] == ["type confidence 0.41 < 0.6"]
-    assert not any(row["needs_review"] for row in rows(document, ReviewConfig(type_confidence=0.4))["items"])
+    assert not any(row["needs_review"] for row in rows(document, "d", ReviewConfig(type_confidence=0.4))["items"])
 
 
 def test_profile_shows_where_the_time_went(tmp_path):

@@ -378,3 +378,49 @@ def test_two_votes_of_one_item_keep_their_own_sides(extractor):
                              ("indstillingen", ["A", "C", "V"], ["Ø"], ["F"], "adopted")]
     assert sorted((p[0], p[2]) for p in positions) == [("F", "abstain"), ("F", "minority_proposal"),
                                                        ("Ø", "against"), ("Ø", "minority_proposal")]
+
+
+@pytest.mark.parametrize("decision", [
+    "For stemte:\nSocialdemokratiet\nRadikale Venstre\nImod stemte:\nVenstre\nDansk Folkeparti\nIndstillingen blev godkendt.",
+    "For (20): A og B. Imod (5): V og O. Indstillingen blev godkendt.",
+    "For stemte 20: A og B. Imod stemte 5: V og O. Indstillingen blev godkendt.",
+])
+def test_side_labels_alone_on_a_line_or_with_a_count_before_the_colon(extractor, decision):
+    votes, positions, *_ = extract(extractor, decision)
+    assert votes == [("indstillingen", ["A", "B"], ["V", "O"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("V", "against"), ("O", "against")]
+
+
+def test_an_independent_written_with_an_initial_stays_in_the_vote_list(extractor):
+    votes, positions, *_ = extract(
+        extractor, "For stemte: A, C, Ø og A. Hansen (løsgænger). Imod stemte: V. Indstillingen blev godkendt.")
+    assert votes == [("indstillingen", ["A", "C", "Ø"], ["V"], [], "adopted")]
+    assert [(p[0], p[2]) for p in positions] == [("V", "against")]
+
+
+def test_a_members_letter_after_a_comma(extractor):
+    _, positions, *_ = extract(extractor, "Godkendt. Imod stemte (Anna Holm, A) og (Bo Lind, V).")
+    assert [(p[0], p[1], p[2]) for p in positions] == [("A", ["Anna Holm"], "against"), ("V", ["Bo Lind"], "against")]
+
+
+def test_a_rejected_proposal_whose_proposer_the_title_names(extractor):
+    text = "Forslaget blev forkastet. For stemte: V og C. Imod stemte: A, B, F og Ø."
+    _, positions, _ = extractor.extract(text, (0, len(text)), extractor.roster(text), "rejected",
+                                        "Forslag fra V om lavere takster for parkering")
+    assert [(p.party, p.stance) for p in positions] == [("V", "minority_proposal"), ("C", "minority_proposal")]
+
+
+def test_an_anonymous_amendment_with_counts_only_is_a_vote_without_parties(extractor):
+    votes, positions, *_ = extract(
+        extractor, "Et ændringsforslag om at udsætte sagen blev forkastet med 3 stemmer for og 12 imod. "
+                   "Indstillingen blev godkendt.")
+    assert [(v[1], v[2], v[4]) for v in votes] == [([], [], "rejected")] and positions == []
+
+
+def test_a_remark_for_the_minutes_is_a_reservation_unless_its_party_voted_against(extractor):
+    _, positions, *_ = extract(extractor, "Godkendt. Finn Ravn (Ø) ønskede sin bemærkning ført til protokol: "
+                                          "Planen er for dyr.")
+    assert [(p[0], p[2]) for p in positions] == [("Ø", "reservation")]
+    _, positions, *_ = extract(extractor, "Enhedslisten stemte imod. Enhedslisten ønskede følgende ført til "
+                                          "protokol: Planen er for dyr. Indstillingen blev godkendt.")
+    assert [(p[0], p[2]) for p in positions] == [("Ø", "against")]

@@ -84,6 +84,7 @@ class Reading:
     reservations: list[Actor] = field(default_factory=list)
     awaiting_reason: list[Actor] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    listing: str | None = None  # a side label alone on its line ("For stemte:"): its actors follow, a line each
 
     def __post_init__(self) -> None:
         self.motions.append(self.main)
@@ -161,6 +162,8 @@ class DissentExtractor:
         letter_list = rf"(?:{letter_alt})(?:{_LIST_SEPARATOR}(?:{letter_alt}))*"
         self.paren_list_re = re.compile(rf"\(({letter_list})\)")
         self.paren_re = re.compile(rf"\((?:{letter_alt})\)")
+        self.name_comma_letter_re = re.compile(
+            rf"\((?P<name>[A-ZÆØÅ][\w'’-]+(?:\s+[A-ZÆØÅ][\w'’.-]*){{1,3}}),\s*(?P<letter>{letter_alt})\)")
         self.opening_letters_re = re.compile(rf"^({letter_list})(?=\s+(?!og\b|samt\b)[a-zæøå])")
         intros = "|".join(map(re.escape, config.letter_list_intros))
         verbs = "|".join(map(re.escape, config.stance_verbs))
@@ -184,6 +187,10 @@ class DissentExtractor:
         )
         self.reservation_objects = {word.lower() for word in config.reservation_objects}
         self.tally_re = re.compile(r"(\d+)\s+stemmer?\s+(?:for\s+)?mod\s+(\d+)", re.I)
+        self.tally_any_re = re.compile(r"\d+\s+stemmer?\b|\d+\s+(?:for|imod)\b", re.I)
+        self.title_proposer_re = re.compile(
+            r"^(?:(?:Medlems|Beslutnings|Ændrings)?[Ff]orslag|Initiativ)\s+fra\s+(?P<who>.+?)(?:\s+om\b|\s*:|$)"
+            r"|\(stillet af\s+(?P<who2>[^)]+\)?)\)")
         # a cheap look for reservation wordings before a text is read sentence by sentence
         self.reservation_re = re.compile("|".join(re.escape(p) for p in config.cues.reservation), re.I)
         self.tally_against_re = re.compile(r"(\d+)\s+stemmer?\s+imod\s+og\s+(\d+)\s+for\b", re.I)
@@ -221,15 +228,27 @@ class DissentExtractor:
     # ------------------------------------------------------------------ extraction
 
     def extract(
-        self, text: str, span: Span, roster: Roster, outcome: str | None = None
+        self, text: str, span: Span, roster: Roster, outcome: str | None = None, title: str | None = None
     ) -> tuple[list[Vote], list[Position], list[str]]:
-        """Votes and positions of the decision at text[span]; rationale spans are offsets into `text`."""
+        """Votes and positions of the decision at text[span]; rationale spans are offsets into `text`. The item's
+        `title` names the proposer where the item is a party's proposal ("Forslag fra V om ...")."""
         reading = Reading()
+        reading.main.proposers = self.proposers_in_title(title, roster)
         units = sentences(text, *span)
         for index, (start, end) in enumerate(units):
             sentence = self._sentence(text, start, end, roster, reading.warnings)
             following = units[index + 1 :]
             motion = reading.motion_for(sentence)
+            if reading.listing:
+                if sentence.actors and not sentence.cues and self._only_actors(sentence):
+                    motion.sides[reading.listing].extend(sentence.actors)
+                    continue
+                reading.listing = None
+            if not sentence.actors and sentence.has("cue:proposal_reference") and self.tally_any_re.search(
+                    sentence.doc.text) and any(c[0].startswith("result:") for c in sentence.cues):
+                # "Et ændringsforslag om ... blev forkastet med 3 stemmer for og 12 imod": a vote, no parties
+                reading.motions.append(Motion(f"?: {' '.join(sentence.doc.text.split()[:10])}"))
+                motion = reading.motions[-1]
             proposing = sentence.has("cue:proposal") and bool(sentence.actors)
             if proposing:
                 reading.focus = motion = self._propose(sentence)
@@ -266,6 +285,8 @@ class DissentExtractor:
                 reading.awaiting_reason = []
             elif listed:
                 reading.awaiting_reason = []
+                if len(listed) == 1 and not listed[0][1]:
+                    reading.listing = listed[0][0]
                 for side, actors in listed:
                     motion.sides[side].extend(actors)
                     for split_side, actor in self._split_exceptions(sentence, side):
@@ -362,12 +383,18 @@ class DissentExtractor:
                 letters = self.letter_token_re.findall(m.group("letters"))
                 listed.append((side, [Actor(letter, [], m.start("letters"), m.end("letters")) for letter in letters]))
             return listed
-        labels = []
+        labels = {}
         for label, start, end in sentence.cues:
             kind, _, side = label.partition(":")
-            colon = end < len(doc) and doc[end].text == ":"
+            after = end  # "For (20): A, B og F", "Imod stemte 5: V": a count between the label and its colon
+            while after < len(doc) and after - end < 4 and (doc[after].text in ("(", ")") or doc[after].like_num):
+                after += 1
+            colon = after < len(doc) and doc[after].text in (":", "):")
             if side in SIDES and ((kind == "label" and colon) or (kind == "cue" and start == 0)):
-                labels.append((side, start, end + colon))
+                labels.setdefault(start, (side, start, (after + 1) if colon else end))
+        labels = list(labels.values())
+        if len(labels) == 1 and labels[0][2] >= len(doc):
+            return [(labels[0][0], [])]  # "For stemte:" alone on its line: the actors follow on the next lines
         listed = []
         for index, (side, start, end) in enumerate(labels):
             stop = labels[index + 1][1] if index + 1 < len(labels) else len(doc)
@@ -383,6 +410,25 @@ class DissentExtractor:
                 letters = self.letter_token_re.findall(m.group("letters"))
                 listed.append((side, [Actor(letter, [], m.start(), m.end()) for letter in letters]))
         return listed
+
+    def _only_actors(self, sentence: Sentence) -> bool:
+        """A line that names actors and nothing else ("Radikale Venstre", "Anna Holm (A)", "A, B og F")."""
+        rest = sentence.doc.text
+        for actor in sorted(sentence.actors, key=lambda a: -a.start):
+            rest = rest[: actor.start] + rest[actor.end :]
+        return not re.sub(r"[\s,.;:()]|\b(?:og|samt)\b|\d", "", rest)
+
+    def proposers_in_title(self, title: str | None, roster: Roster) -> list[Actor]:
+        """"Forslag fra V om ...", "Medlemsforslag fra Enhedslisten: ...", "... (stillet af Anna Holm (A))": who
+        proposed what the item decides."""
+        m = self.title_proposer_re.search(title or "")
+        if not m:
+            return []
+        doc = self.nlp.make_doc(m.group("who") or m.group("who2"))
+        actors = self._actors(doc, roster, [])
+        bare = [Actor(t.text, [], t.idx, t.idx + len(t.text)) for t in doc if self.letter_re.match(t.text)
+                and not any(a.start <= t.idx < a.end for a in actors)]
+        return actors + bare
 
     def _split_exceptions(self, sentence: Sentence, side: str) -> list[tuple[str, Actor]]:
         """"C med undtagelse af ét medlem, der stemte imod": the exception sides with its clause (else abstains)."""
@@ -459,7 +505,11 @@ class DissentExtractor:
             and not self.party_names(span.as_doc())
 
     def _actors(self, doc, roster: Roster, warnings: list[str]) -> list[Actor]:
-        actors = self._member_groups(doc, roster)
+        # "(Anna Holm, A)": a member with the letter after a comma, inside the parentheses
+        named = [Actor(self.letter(m.group("letter")), [m.group("name")], m.start(), m.end())
+                 for m in self.name_comma_letter_re.finditer(doc.text)]
+        actors = [a for a in self._member_groups(doc, roster)
+                  if not any(n.start <= a.start < n.end for n in named)] + named
         for member in [m for a in actors for m in a.members]:
             if member in roster.conflicts and member not in " ".join(warnings):
                 warnings.append(f"{member} is printed with letters {roster.conflicts[member]}; "
@@ -589,9 +639,13 @@ class DissentExtractor:
 
         for motion in reading.motions:
             if motion is reading.main:
-                # rejected: those who backed the recommendation lost; adopted or fell (tie): those against it
+                # rejected: those who backed the recommendation lost; adopted or fell (tie): those against it;
+                # a party's own proposal that was rejected leaves it (and its backers) a minority proposal
                 losers = "for" if motion.result == "rejected" else "against"
-                stance = "against"
+                stance = "minority_proposal" if motion.result == "rejected" and motion.proposers else "against"
+                if stance == "minority_proposal":
+                    for actor in motion.proposers:
+                        add(actor, stance)
             elif motion.result == "adopted":
                 losers, stance = "against", "against"
             elif motion.result in ("rejected", "fell"):

@@ -5,6 +5,7 @@ everything once). Shared by training (learn/) and labelling (stages/labels.py)."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.records import Document, Item, squash
 
@@ -21,8 +22,42 @@ def type_text(document: Document, item: Item, type_words: list[str]) -> str:
     the Indstilling from the Beslutning and the case text (see parse_type_text)."""
     words = "|".join(re.escape(w) for w in sorted(type_words, key=len, reverse=True))
     title = re.sub(rf"^(?:{words})\s*[:\-–]\s*", "", item.title or "", flags=re.I)
+    case = case_text(document, item)
     return (f"{title}\n\nIndstilling: {item.recommendation or ''}\n\nBeslutning: {item.decision or ''}"
-            f"\n\nSag: {case_text(document, item)}")
+            f"\n\nSag: {case}\n\nKontekst: {' '.join(context_tokens(document, item, case))}")
+
+
+def _share(count: int, total: int) -> str:
+    share = count / total if total else 0.0
+    return "none" if share == 0 else "low" if share < 0.4 else "mid" if share < 0.8 else "high"
+
+
+def context_tokens(document: Document, item: Item, case: str) -> list[str]:
+    """The item in its document, as words a model learns from: how many of the document's items print an
+    Indstilling and a decision (an item with only a case description among items that have both is likely an
+    orientation), whether this one does, and the cues of its case text ("til orientering", "drøfte")."""
+    items = document.items
+    tokens = [f"ctxdocrec{_share(sum(bool(i.recommendation) for i in items), len(items))}",
+              f"ctxdocdec{_share(sum(bool(i.decision) for i in items), len(items))}",
+              "ctxitemrec" if item.recommendation else "ctxitemnorec", "ctxitemdec" if item.decision else "ctxitemnodec"]
+    if not item.recommendation and not item.decision:
+        tokens.append("ctxonlycase")
+    cues = _cues()
+    for token, patterns in cues.items():
+        if any(p.search(case) for p in patterns):
+            tokens.append(token)
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, list[re.Pattern]]:
+    """Cue words of the case text, from the type vocabulary of configs/pipeline.yaml (classify)."""
+    from pipeline.config import load_pipeline_config
+
+    config = load_pipeline_config().classify
+    return {"ctxcueorient": [re.compile(p, re.I) for p in config.orientation_patterns],
+            "ctxcuediscuss": [re.compile(p, re.I) for p in config.discussion_patterns],
+            "ctxcuedecide": [re.compile(p, re.I) for p in config.outcome_patterns.get("approved", [])]}
 
 
 def case_text(document: Document, item: Item, max_chars: int = CASE_CHARS) -> str:

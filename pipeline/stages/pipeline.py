@@ -126,7 +126,8 @@ class Pipeline:
             # records one, to the item's end) is read instead
             span = item.spans.get("decision") or self.dissent.recorded_vote(source.text, item.spans["item"])
             if span:
-                item.votes, item.positions, warnings = self.dissent.extract(source.text, span, roster, item.outcome)
+                item.votes, item.positions, warnings = self.dissent.extract(source.text, span, roster, item.outcome,
+                                                                            item.title)
                 item.provenance["dissent"] = "rules:spacy-matcher" + ("" if "decision" in item.spans else " (vote record)")
                 document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
             # reservations recorded in earlier treatments the item quotes ("Sagens forløb", committees' notes)
