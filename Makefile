@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/referat run data/sample --out out
-	$(VENV)/bin/referat evaluate --gold data/sample_gold --pred out --report out/report.html > /dev/null
+	$(VENV)/bin/referat evaluate --gold data/sample_gold --pred out --out out/metrics.json --report out/report.html > /dev/null
 	@echo "Results: $(CURDIR)/out/<document>.json (normalised source text in out/text/, manifest in out/manifest.jsonl)"
 	@echo "Evaluation against our sample annotations: $(CURDIR)/out/report.html (metrics in out/metrics.json)"
 

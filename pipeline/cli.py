@@ -18,6 +18,28 @@ from pipeline.contract import ContractError
 from pipeline.ingest import IngestError
 from pipeline.writers import OutputError
 
+def _click_style_help() -> None:
+    """Help in click's conventions: `PATH`, `TEXT`, `INTEGER` after an option, nothing after a flag, and
+    `INPUTS...` in the usage line (Typer 0.29 prints `<bool>`, `<list[Path]>` and `{inputs}...`)."""
+    import typer.core
+
+    def value_type(self, ctx) -> str | None:
+        if getattr(self, "is_flag", False):
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        label = self.bare_type().removeprefix("list[").removesuffix("]")
+        return {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "Path": "PATH"}.get(label, label.upper())
+
+    typer.core.TyperOption.display_type_rich = value_type
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = lambda self: (
+        (self.metavar or self.name.upper()) + ("..." if self.nargs != 1 and not (self.metavar or "").endswith("...")
+                                               else ""))
+    typer.core.TyperArgument._rich_display_name = lambda self: self.metavar or self.name.upper()
+
+
+_click_style_help()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Danish committee minutes → structured corpus.")
 # What bad input, bad configuration or an unusable output folder raise: reported, not traced.
 USER_ERRORS = (ConfigError, ContractError, IngestError, OutputError, OSError)
@@ -85,10 +107,11 @@ def parse_workers(value: str) -> int:
 def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html, .docx) or folders (recursed).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one JSON per document, mirroring the input tree.")] = Path("out"),
-    workers: Annotated[str, typer.Option("--workers", "-w", help="Parallel workers: a number ≥ 1, or auto (one per "
-                                         "CPU core).")] = "auto",
+    workers: Annotated[str, typer.Option("--workers", "-w", metavar="N|auto", help="Parallel workers: a number ≥ 1, "
+                                         "or auto (one per CPU core).")] = "auto",
     resume: Annotated[bool, typer.Option("--resume", help="Skip documents whose output is complete and valid.")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="local (processes on this machine) | ray")] = "local",
+    engine: Annotated[str, typer.Option("--engine", metavar="local|ray", help="local: processes on this machine; "
+                                        "ray: actors on a Ray cluster.")] = "local",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     models: Annotated[bool, typer.Option("--models/--no-models", help="Use trained models of configs/models.yaml "
                                          "where present (else rule baselines).")] = True,
@@ -107,17 +130,34 @@ def run_command(
     workers = parse_workers(workers)
     if quiet:
         summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr,
-                            on_record=lambda record, _: record.error and typer.echo(f"error: {record.error}", err=True))
+                            on_record=lambda record, _: record.error and typer.echo(record_line(record), err=True))
     else:
         summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr)
-    rate = summary.words / summary.seconds if summary.seconds else 0.0
-    typer.echo(f"{summary.documents} documents: {summary.written} written ({summary.resumed} already complete), "
-               f"{summary.failed} failed; {summary.items} items, {summary.words} words in {summary.seconds:.1f}s "
-               f"({rate:,.0f} words/s, {workers} workers) → {out.resolve()} (manifest: {out / 'manifest.jsonl'})")
+    typer.echo(run_summary(summary, workers, out))
     if profile:
-        typer.echo(format_profile(summary.seconds_by_stage, summary.words))
+        typer.echo(format_profile(summary.seconds_by_stage, summary.processed_words))
     if summary.failed or not summary.written:
         raise typer.Exit(1)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def record_line(record) -> str:
+    """A manifest record that needs a look, as one line: an error, or a file left aside with its reason."""
+    return f"{'left aside' if record.status == 'skipped' else 'error'}: {record.error}"
+
+
+def run_summary(summary, workers: int, out: Path) -> str:
+    """The run's last line: every file given accounted for; a rate only for the work done in this run."""
+    done = summary.written - summary.resumed
+    rate = (f" in {summary.seconds:.1f}s ({summary.processed_words / summary.seconds:,.0f} words/s, "
+            f"{plural(workers, 'worker')})" if done and summary.seconds else f" in {summary.seconds:.1f}s")
+    return (f"{plural(summary.files, 'file')}: {summary.written:,} written ({summary.resumed:,} already complete), "
+            f"{summary.failed:,} failed, {summary.skipped:,} left aside; {plural(summary.items, 'item')}, "
+            f"{plural(summary.processed_words, 'word')} processed{rate} → {out.resolve()} "
+            f"(manifest: {out / 'manifest.jsonl'})")
 
 
 def format_profile(seconds_by_stage: dict[str, float], words: int) -> str:
@@ -147,10 +187,11 @@ def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
 
         def on_record(record, summary) -> None:
             if record.error:
-                progress.console.print(f"error: {record.error}", markup=False, highlight=False, soft_wrap=True)
+                progress.console.print(record_line(record), markup=False, highlight=False, soft_wrap=True)
             elapsed = max(progress.tasks[0].elapsed or 0.0, 1e-9)
-            progress.update(task, advance=1, status=f"{summary.items} items, {summary.failed} errors, "
-                                                    f"{summary.documents / elapsed:.1f} docs/s")
+            done = summary.written - summary.resumed + summary.failed
+            progress.update(task, advance=1, status=f"{plural(summary.items, 'item')}, {plural(summary.failed, 'error')}"
+                                                    + (f", {done / elapsed:.1f} documents/s" if done else ""))
 
         return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start, ocr=ocr)
 
@@ -264,7 +305,7 @@ def evaluate_command(
     gold: Annotated[list[Path], typer.Option("--gold", help="Folder of gold JSON files (repeat for several).")],
     pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted JSON files (from `referat run`).")],
     by: Annotated[str, typer.Option("--by", help="Table rows: document | municipality.")] = "document",
-    out: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here (default PRED/metrics.json).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here (none is written otherwise).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the HTML report here.")] = None,
     scores: Annotated[Path | None, typer.Option("--scores", help="Write the headline scores (flat JSON) here.")] = None,
@@ -282,10 +323,10 @@ def evaluate_command(
     metrics = evaluate_dirs(gold, pred)
     for error in metrics["errors"]:
         typer.echo(f"warning: {error}", err=True)
-    target = out or pred / "metrics.json"
-    write_json_atomic(target, metrics)
     typer.echo(format_table(metrics, by))
-    typer.echo(f"metrics written to {target}")
+    if out:
+        write_json_atomic(out, metrics)
+        typer.echo(f"metrics written to {out}")
     if scores:
         from pipeline.evaluate.score import headline_scores
 
@@ -296,11 +337,13 @@ def evaluate_command(
         plot_data(metrics, plots)
     if report:
         from pipeline.config import ModelPaths, load_model_paths
-        from pipeline.evaluate.report import segmenter_curve, type_calibration, write_report
+        from pipeline.evaluate.report import in_sample_sources, segmenter_curve, type_calibration, write_report
 
         paths = load_model_paths()
+        used = [ModelPaths.resolve(p) for p in (paths.segment, paths.type, paths.topics)]
         write_report(metrics, pred, report, segmenter_curve(ModelPaths.resolve(paths.segment)),
-                     type_calibration(ModelPaths.resolve(paths.type)))
+                     type_calibration(ModelPaths.resolve(paths.type)),
+                     in_sample_sources(gold, used) if _used_models(pred) else [])
         typer.echo(f"report written to {report}")
     if gate:
         failures = check_gate(metrics, load_quality_gate(gate))
@@ -309,6 +352,21 @@ def evaluate_command(
         if failures:
             raise typer.Exit(1)
         typer.echo("quality gate passed")
+
+
+def _used_models(pred: Path) -> bool:
+    """Whether the predictions in `pred` were made with trained models (their provenance says so)."""
+    from pipeline.contract import document_files
+
+    for path in document_files(pred)[:20]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if any(str(v).startswith("model:") for item in data.get("items", []) if isinstance(item, dict)
+               for v in (item.get("provenance") or {}).values()):
+            return True
+    return False
 
 
 @command("train")

@@ -33,6 +33,8 @@ class IngestConfig(_Strict):
     transcript_header_min_share: float = Field(gt=0, le=1)
     transcript_min_page_chars: int = Field(ge=1)
     max_megabytes: int = Field(gt=0)
+    max_line_chars: int = Field(gt=1000, default=20000)
+    max_words: int = Field(gt=0, default=1_000_000)
     ocr: bool = False
     ocr_language: str = "dan"
     ocr_dpi: int = Field(default=300, ge=72, le=600)
@@ -255,6 +257,7 @@ class QualityGate(_Strict):
     min_summary_rouge_l: float = Field(ge=0, le=1)
     min_summary_within_60_words: float = Field(ge=0, le=1)
     min_summary_grounded_numbers: float = Field(ge=0, le=1)
+    min_summary_grounded_claims: float = Field(ge=0, le=1, default=0.0)
     min_lomo_segment_item_f1: float = Field(ge=0, le=1)
     min_lomo_type_macro_f1: float = Field(ge=0, le=1)
     min_lomo_topics_micro_f1: float = Field(ge=0, le=1)

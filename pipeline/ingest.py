@@ -6,6 +6,7 @@ offsets (encoding repair, Unicode normalisation, page headers and footers) happe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -19,6 +20,15 @@ from pipeline.config import IngestConfig
 from pipeline.records import SourceText
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx"}
+# Document formats minutes come in that referat does not read, with what to do about them.
+CONVERTIBLE = {
+    ".doc": "old Word format (.doc): convert it to .docx (libreoffice --headless --convert-to docx)",
+    ".rtf": "Rich Text Format (.rtf): convert it to .docx (libreoffice --headless --convert-to docx)",
+    ".odt": "OpenDocument text (.odt): convert it to .docx (libreoffice --headless --convert-to docx)",
+    ".wpd": "WordPerfect (.wpd): convert it to .docx",
+    ".xls": "spreadsheet (.xls), not minutes text", ".xlsx": "spreadsheet (.xlsx), not minutes text",
+}
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc/.xls files
 
 
 @dataclass(frozen=True)
@@ -56,15 +66,58 @@ def read_source(path: Path, config: IngestConfig) -> SourceText:
         raise IngestError(path, "empty file")
     digest = hashlib.sha256(raw).hexdigest()
     kind = sniff_format(path, raw)
+    if kind in ("txt", "html") and raw.count(b" ") + raw.count(b"\n") > 2 * config.max_words:
+        _too_long(path, raw.count(b" ") + raw.count(b"\n"), config)  # before decoding: memory stays small
     if kind == "pdf":
         text, pages, warnings = _pdf_text(path, raw, config)
-        return SourceText(path, "pdf", text, None, pages, digest, warnings=tuple(warnings))
-    if kind == "docx":
-        return SourceText(path, "docx", normalise(_docx_text(path, raw)), None, None, digest)
-    decoded, encoding = decode_bytes(path, raw, config)
-    if kind == "html":
-        return SourceText(path, "html", normalise(html_to_text(decoded)), encoding, None, digest)
-    return text_source(path, decoded, config, encoding, digest)
+        source = SourceText(path, "pdf", text, None, pages, digest, warnings=tuple(warnings))
+    elif kind == "docx":
+        source = SourceText(path, "docx", normalise(_docx_text(path, raw)), None, None, digest)
+    else:
+        decoded, encoding = decode_bytes(path, raw, config)
+        if kind == "html":
+            source = SourceText(path, "html", normalise(html_to_text(decoded)), encoding, None, digest)
+        else:
+            source = text_source(path, decoded, config, encoding, digest)
+    words = len(source.text.split())
+    if words > config.max_words:
+        _too_long(path, words, config)
+    return bounded_lines(source, config.max_line_chars)
+
+
+def _too_long(path: Path, words: int, config: IngestConfig):
+    raise IngestError(path, f"about {words:,} words, more than the {config.max_words:,} a document may have "
+                            f"(ingest.max_words in configs/pipeline.yaml): a whole archive in one file? split it into meetings")
+
+
+def bounded_lines(source: SourceText, limit: int) -> SourceText:
+    """A line longer than `limit` characters (a text export that lost its line breaks) is cut into lines at
+    sentence ends, else at spaces, so that every later stage works on lines of bounded length; the source
+    says so in its warnings. Offsets stay those of the text returned."""
+    text = source.text
+    if len(text) <= limit or all(len(line) <= limit for line in text.split("\n")):
+        return source
+    out, cut_lines = [], 0
+    for line in text.split("\n"):
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        cut_lines += 1
+        start = 0
+        while len(line) - start > limit:
+            window = line[start : start + limit]
+            end = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+            end = end + 1 if end > limit // 4 else window.rfind(" ")
+            end = end if end > 0 else limit
+            out.append(line[start : start + end].rstrip())
+            start += end
+            while start < len(line) and line[start] == " ":
+                start += 1
+        out.append(line[start:])
+    warning = f"{cut_lines} line(s) longer than {limit:,} characters cut into lines at sentence ends"
+    new_text = "\n".join(out)
+    return dataclasses.replace(source, text=new_text, body_end=None if source.body_end is None else
+                               min(source.body_end, len(new_text)), warnings=source.warnings + (warning,))
 
 
 def text_source(path: Path, text: str, config: IngestConfig, encoding: str | None = "utf-8", digest: str = "") -> SourceText:
@@ -76,6 +129,8 @@ def text_source(path: Path, text: str, config: IngestConfig, encoding: str | Non
 
 def sniff_format(path: Path, raw: bytes) -> str:
     """Format from the bytes first (a PDF saved as .txt is still a PDF), the extension second."""
+    if raw.startswith(OLE2_MAGIC):
+        raise IngestError(path, CONVERTIBLE[".xls" if path.suffix.lower() == ".xls" else ".doc"])
     head = raw[:1024].lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
@@ -196,6 +251,32 @@ def _running_header(pages: list[str], min_share: float) -> str:
         if enough and count >= min_share * len(pages) and not prefix[:1].isdigit():
             return prefix
     return ""
+
+
+def pdf_problem(raw: bytes, ocr: bool = False) -> str | None:
+    """Why a PDF will fail, found without reading it all (for `referat doctor`): a password needed to open
+    it, a corrupt file, no pages, or no text layer in its first pages (unless OCR is on)."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return "password-protected PDF (it opens only with its password)"
+        pages = len(reader.pages)
+        if not pages:
+            return "PDF has no pages"
+        if not ocr and not any((reader.pages[i].extract_text() or "").strip() for i in range(min(3, pages))):
+            return "PDF has no text layer in its first pages (scanned images?); OCR is not enabled (referat run --ocr)"
+    except FileNotDecryptedError:
+        return "password-protected PDF (it opens only with its password)"
+    except DependencyError as err:
+        return f"encrypted PDF that this installation cannot decrypt ({err})"
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as err:
+        return f"corrupt or truncated PDF ({type(err).__name__}: {err})"
+    return None
 
 
 def _pdf_text(path: Path, raw: bytes, config: IngestConfig) -> tuple[str, int, list[str]]:
@@ -362,6 +443,8 @@ def discover(inputs: Iterable[Path]) -> Discovery:
                     path = Path(root) / name
                     if name.startswith("."):
                         found.skipped.append((path, "hidden file"))
+                    elif path.suffix.lower() in CONVERTIBLE:
+                        found.skipped.append((path, CONVERTIBLE[path.suffix.lower()]))
                     elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
                         found.skipped.append((path, f"not a minutes format ({path.suffix or 'no suffix'})"))
                     else:

@@ -58,9 +58,10 @@ def _predict(tmp_path) -> tuple[Path, Path]:
 
 def test_evaluate_scores_a_perfect_prediction_one_and_a_damaged_one_lower(tmp_path):
     gold, pred = _predict(tmp_path)
-    result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), "--out", str(tmp_path / "m.json")])
     assert result.exit_code == 0, result.output
-    metrics = json.loads((pred / "metrics.json").read_text(encoding="utf-8"))
+    assert not (pred / "metrics.json").exists()  # nothing is written into the predictions unless asked
+    metrics = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert metrics["overall"]["items"]["f1"] == 1.0 and metrics["overall"]["decision_token_f1"] == 1.0
 
     damaged = json.loads((pred / "punkt_referat.json").read_text(encoding="utf-8"))
@@ -68,8 +69,8 @@ def test_evaluate_scores_a_perfect_prediction_one_and_a_damaged_one_lower(tmp_pa
     damaged["items"][0]["decision"] = "Udsat."
     damaged["meeting_date"] = "1999-01-01"
     (pred / "punkt_referat.json").write_text(json.dumps(damaged, ensure_ascii=False), encoding="utf-8")
-    runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
-    doc = json.loads((pred / "metrics.json").read_text(encoding="utf-8"))["per_document"]["punkt_referat"]
+    runner.invoke(app, ["evaluate", "--gold", str(gold), "--pred", str(pred), "--out", str(tmp_path / "m.json")])
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))["per_document"]["punkt_referat"]
     assert doc["items"]["recall"] == pytest.approx(4 / 5) and doc["items"]["precision"] == 1.0
     assert doc["missed_items"] == ["Meddelelser"]
     assert doc["decision_token_f1"] < 1.0 and doc["metadata"]["meeting_date"] is False
@@ -99,6 +100,29 @@ def test_invalid_config_names_the_file(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_pipeline_config(bad)
     assert str(bad) in str(err.value)
+
+
+def test_help_follows_click_conventions_and_version_is_printed():
+    result = runner.invoke(app, ["run", "--help"])
+    assert "run [OPTIONS] INPUTS..." in result.output
+    assert "<bool>" not in result.output and "<path>" not in result.output and "{inputs}" not in result.output
+    assert "N|auto" in result.output
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("referat ")
+
+
+def test_evaluate_without_predictions_is_one_error_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "empty"), "--pred", str(tmp_path / "empty")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and result.output.startswith("error: ")
+
+
+def test_resume_reports_no_rate_for_work_it_skipped(tmp_path):
+    args = ["run", str(SAMPLE / "punkt_referat.txt"), "--out", str(tmp_path / "out"), "-q", "-w", "1", "--no-models"]
+    first = runner.invoke(app, args)
+    assert "1 file: 1 written" in first.output and "words/s, 1 worker)" in first.output
+    again = runner.invoke(app, args + ["--resume"])
+    assert "1 file: 1 written (1 already complete)" in again.output and "words/s" not in again.output
 
 
 def test_console_script_is_installed():

@@ -76,7 +76,8 @@ def test_two_roots_with_the_same_relative_names(tmp_path):
 def test_doctor_shows_the_plan(repeated_tree, tmp_path):
     (repeated_tree / "notes.md").write_text("x")
     result = runner.invoke(app, ["doctor", str(repeated_tree)])
-    assert result.exit_code == 0  # doctor reads only each file's head: a truncated PDF shows in the run
+    assert result.exit_code == 1  # the truncated PDF will fail, and doctor says so before the run
+    assert "broken.pdf: corrupt or truncated PDF" in result.output
     assert "6 minutes files (1 html, 2 pdf, 3 txt)" in result.output
     assert "2024-01-10/referat.pdf → 2024-01-10/referat.pdf.json" in result.output
     assert "notes.md: not a minutes format (.md)" in result.output
@@ -184,6 +185,43 @@ def test_pdf_with_a_user_password_is_named_as_such(tmp_path, config):
     with pytest.raises(IngestError, match="password-protected PDF") as caught:
         read_source(path, config.ingest)
     assert str(path) in str(caught.value)
+
+
+def test_doctor_predicts_a_password_protected_pdf_and_an_old_word_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(_encrypted(tmp_path, "hemmelig"), folder / "locked.pdf")
+    (folder / "given.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    result = runner.invoke(app, ["doctor", str(folder / "locked.pdf"), str(folder / "given.doc")])
+    assert result.exit_code == 1
+    assert "locked.pdf: password-protected PDF" in result.output and "given.doc: old Word format (.doc)" in result.output
+
+
+def test_every_file_given_is_counted_and_an_old_word_file_says_what_to_do(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "punkt_referat.txt", folder / "referat.txt")
+    (folder / "bilag.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    result = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out"), "-q", "-w", "1", "--no-models"])
+    assert "2 files: 1 written (0 already complete), 0 failed, 1 left aside" in result.output
+    assert "left aside: " in result.output and "convert it to .docx" in result.output
+    records = load_manifest(tmp_path / "out")
+    assert {r.status for r in records.values()} == {"written", "skipped"} and len(records) == 2
+    # given by name, the .doc is a failed file with the same reason, not "binary file"
+    result = runner.invoke(app, ["run", str(folder / "bilag.doc"), "--out", str(tmp_path / "out2"), "-q", "--no-models"])
+    assert result.exit_code == 1 and "old Word format (.doc)" in result.output and "binary" not in result.output
+
+
+def test_a_line_without_line_breaks_is_cut_and_an_archive_in_one_file_refused(tmp_path, config):
+    long_line = " ".join(["Udvalget drøftede planen for skolerne."] * 3000)
+    path = tmp_path / "one-line.txt"
+    path.write_text("Punkt 1: Skoleplan\n\nBeslutning\n\n" + long_line + "\n", encoding="utf-8")
+    source = read_source(path, config.ingest)
+    assert max(len(line) for line in source.text.splitlines()) <= config.ingest.max_line_chars
+    assert any("cut into lines" in w for w in source.warnings)
+    small = config.ingest.model_copy(update={"max_words": 5000})
+    with pytest.raises(IngestError, match="more than the 5,000 a document may have"):
+        read_source(path, small)
 
 
 def test_docx_minutes_keep_headings_paragraphs_and_tables(tmp_path, pipeline):

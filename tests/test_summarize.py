@@ -10,6 +10,7 @@ from pipeline.stages.summarize import (
     LeadSummarizer,
     Summarizer,
     TextRankSummarizer,
+    claim_problems,
     ungrounded,
 )
 from tests.conftest import SAMPLE
@@ -26,12 +27,33 @@ def test_summaries_say_what_was_decided_and_who_dissented(referat):
     assert summaries[2].endswith("Orienteringen blev taget til efterretning.")
     assert "58 %" in summaries[2]  # the key figure
     assert summaries[3].endswith("Dennis Ø. Lund (Ø) stemte imod.")
-    assert summaries[4] == "Udvalget drøftede sagen."
+    assert summaries[4] == "Sagen blev drøftet."
     assert summaries[5] == "Formanden orienterede om vejarbejdet på Storegade."
     for item in referat.items:
         assert len(item.summary.split()) <= MAX_WORDS
         start, end = item.spans["item"]
         assert ungrounded(item.summary, referat.source.text[start:end]) == []
+
+
+def test_a_council_item_without_indstilling_is_summarised_in_its_own_words(pipeline, tmp_path):
+    path = tmp_path / "byraad.txt"
+    path.write_text("Referat Byrådet 4. marts 2025\n\nPunkt 1: Salg af grunden ved havnen\n\n24/881\n\nSagsfremstilling\n\n"
+                    "Kommunen har modtaget et bud på grunden ved havnen fra en lokal virksomhed.\n\n"
+                    "Beslutning i Byrådet den 4. marts 2025\n\nByrådet godkendte salget af grunden.\n", encoding="utf-8")
+    document = pipeline.process(path)
+    item = document.items[0]
+    start, end = item.spans["item"]
+    assert item.recommendation is None and "indstillingen" not in item.summary.lower()
+    assert "Udvalget" not in item.summary and "godkendte salget" in item.summary
+    assert claim_problems(item.summary, document.source.text[start:end], item.recommendation, item.outcome) == []
+
+
+def test_claim_check_finds_claims_the_item_does_not_back():
+    source = "Punkt 1: Salg af grunden\n\nBeslutning i Byrådet\n\nByrådet godkendte salget."
+    assert claim_problems("Byrådet godkendte salget.", source, None, "approved") == []
+    problems = claim_problems("Udvalget godkendte indstillingen.", source, None, "approved")
+    assert any("Indstilling" in p for p in problems) and any("'Udvalget'" in p for p in problems)
+    assert any("approval" in p for p in claim_problems("Salget blev godkendt.", source, None, "postponed"))
 
 
 def test_grounding_check_finds_invented_numbers_and_names():

@@ -9,6 +9,7 @@ import base64
 import html
 import io
 import json
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -141,11 +142,29 @@ summary{cursor:pointer;font-weight:600}.kind{font-size:.75rem;padding:.05rem .35
 .missed{background:#fde2e1}.spurious{background:#fff1cc}.field{background:#e2ecfd}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem;max-height:28rem;overflow:auto;font-size:.8rem}
 .gold{color:#1a7f37}.pred{color:#b3261e}.muted{color:#666;font-size:.85rem}
+.banner{background:#fff3cd;border:2px solid #e0a800;border-radius:6px;padding:.8rem 1rem;font-size:1.05rem;margin:1rem 0}
+del{background:#fde2e1;color:#8a1c16}ins{background:#dcf5e3;color:#14632c;text-decoration:none}
+.filters{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd;z-index:1}
+.filters select{margin-right:1rem}.shown{font-weight:600}
+"""
+# Client-side filter of the error list (no server, nothing fetched): by municipality, field and kind; the choice
+# lives in the address's fragment (#municipality=...&field=...&kind=...), so a filtered view can be linked.
+FILTER_JS = """
+function apply(){const f={};for(const s of document.querySelectorAll('.filters select'))f[s.name]=s.value;
+let n=0;for(const e of document.querySelectorAll('details.error')){const ok=(!f.municipality||e.dataset.municipality===f.municipality)
+&&(!f.kind||e.dataset.kind===f.kind)&&(!f.field||e.dataset.fields.split(' ').includes(f.field));e.hidden=!ok;n+=ok}
+for(const g of document.querySelectorAll('details.document')){g.hidden=!g.querySelector('details.error:not([hidden])')}
+document.getElementById('shown').textContent=n;
+history.replaceState(null,'','#'+new URLSearchParams(Object.entries(f).filter(([k,v])=>v)).toString())}
+function init(){const h=new URLSearchParams(location.hash.slice(1));for(const s of document.querySelectorAll('.filters select')){
+if(h.get(s.name))s.value=h.get(s.name);s.addEventListener('change',apply)}apply()}
+document.addEventListener('DOMContentLoaded',init);
 """
 
 
 def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation report",
-                 learning_curve: dict | None = None, calibration: dict | None = None) -> str:
+                 learning_curve: dict | None = None, calibration: dict | None = None,
+                 in_sample: list[str] | None = None) -> str:
     """The report page for `metrics` (from evaluate_dirs), reading item source text from `pred_dir`;
     `learning_curve` ({version, item_f1, points}) adds the segmenter's learning curve, `calibration`
     ({version, ece, ece_uncalibrated, bins}) the type model's reliability diagram."""
@@ -159,35 +178,60 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
     # the documents were read (and checked against the contract) by the evaluation; the report reads them again
     predictions = {name: Path(path) for name, path in metrics.get("prediction_files", {}).items()}
     labellers = _labellers(predictions)
+    if in_sample:
+        parts.append("<div class='banner' role='alert'><strong>In-sample figures.</strong> The models that made these "
+                     "predictions were trained on this gold (" + ", ".join(html.escape(s) for s in in_sample) + "): "
+                     "every figure below is an upper bound. The honest figures are leave-one-municipality-out "
+                     "(<code>metrics/lomo.json</code>, <code>metrics/type.json</code>, the README).</div>")
     if any(l.startswith("model:") for l in labellers):
         parts.append("<p class='muted'>Types and topics by " + ", ".join(html.escape(l) for l in sorted(labellers))
                      + ". A model trained on the gold evaluated here scores in-sample; its leave-one-municipality-out "
                      "scores are in its model card.</p>")
 
+    o = overall
+    matched = o["matched_items"]
+
+    def judged(field: str) -> str:
+        return str(o.get(f"{field}_judged", matched))
+
     rows = [
         ["Items (segmentation)", "precision / recall / F1",
-         f"{_fmt(overall['items']['precision'])} / {_fmt(overall['items']['recall'])} / {_fmt(overall['items']['f1'])}"],
-        ["Item type", "accuracy / macro-F1", f"{_fmt(overall['type_accuracy'])} / {_fmt(overall['type']['macro_f1'])}"],
+         f"{_fmt(o['items']['precision'])} / {_fmt(o['items']['recall'])} / {_fmt(o['items']['f1'])}",
+         f"{o['items']['n_gold']} gold, {o['items']['n_pred']} predicted"],
+        ["Item type", "accuracy / macro-F1", f"{_fmt(o['type_accuracy'])} / {_fmt(o['type']['macro_f1'])}",
+         f"{matched} matched items"],
         ["Type from printed prefix (baseline)", "accuracy where printed",
-         _fmt(overall["type_title_prefix_baseline"]["accuracy_where_printed"])],
-        ["Topics", "micro P / R / F1", " / ".join(_fmt(overall["topics"]["micro"][k]) for k in ("precision", "recall", "f1"))],
-        ["Outcome", "accuracy", _fmt(overall["outcome_accuracy"])],
-        ["Indstilling", "token F1 / exact", f"{_fmt(overall['recommendation_token_f1'])} / {_fmt(overall['recommendation_exact'])}"],
-        ["Beslutning", "token F1 / exact", f"{_fmt(overall['decision_token_f1'])} / {_fmt(overall['decision_exact'])}"],
-        ["Votes", "F1 over (item, side, party)", _fmt(overall["votes_f1"]["f1"])],
-        ["Dissent positions", "F1 over (item, party, stance)", _fmt(overall["positions_f1"]["f1"])],
-        ["Dissent parties", "F1 over (item, party)", _fmt(overall["parties_f1"]["f1"])],
-        ["Rationales", "token F1", _fmt(overall["rationale_token_f1"])],
-        ["Invented dissent", "items", _fmt(overall["items_with_invented_dissent"])],
-        ["Summaries", "ROUGE-L / within 60 words / grounded numbers / mean words",
-         f"{_fmt(overall['summary_rouge_l'])} / {_fmt(overall['summary_within_60_words'])} / "
-         f"{_fmt(overall['summary_grounded_numbers'])} / {_fmt(overall['summary_mean_words'])}"],
-        ["Case number", "accuracy", _fmt(overall["case_number_accuracy"])],
+         _fmt(o["type_title_prefix_baseline"]["accuracy_where_printed"]), "items printing a prefix"],
+        ["Topics", "micro P / R / F1", " / ".join(_fmt(o["topics"]["micro"][k]) for k in ("precision", "recall", "f1")),
+         f"{o['topics']['micro']['n_gold']} gold topics"],
+        ["Outcome", "accuracy", _fmt(o["outcome_accuracy"]), f"{matched} matched items"],
+        ["Indstilling", "token F1 / exact", f"{_fmt(o['recommendation_token_f1'])} / {_fmt(o['recommendation_exact'])}",
+         f"{judged('recommendation')} items judged"],
+        ["Beslutning", "token F1 / exact", f"{_fmt(o['decision_token_f1'])} / {_fmt(o['decision_exact'])}",
+         f"{judged('decision')} items judged"],
+        ["Votes", "F1 over (item, side, party)", _fmt(o["votes_f1"]["f1"]), f"{o['votes_f1']['n_gold']} gold"],
+        ["Dissent positions", "F1 over (item, party, stance)", _fmt(o["positions_f1"]["f1"]),
+         f"{o['positions_f1']['n_gold']} gold"],
+        ["Dissent parties", "F1 over (item, party)", _fmt(o["parties_f1"]["f1"]), f"{o['parties_f1']['n_gold']} gold"],
+        ["Rationales", "token F1", _fmt(o["rationale_token_f1"]), "matched positions"],
+        ["Invented dissent / votes", "items", f"{_fmt(o['items_with_invented_dissent'])} / "
+         f"{_fmt(o.get('items_with_invented_votes'))}", "items without gold dissent"],
+        ["Summaries", "ROUGE-L / within 60 words / grounded numbers / grounded claims",
+         f"{_fmt(o['summary_rouge_l'])} / {_fmt(o['summary_within_60_words'])} / "
+         f"{_fmt(o['summary_grounded_numbers'])} / {_fmt(o.get('summary_grounded_claims'))}", f"{matched} items"],
+        ["Case number", "accuracy", _fmt(o["case_number_accuracy"]), f"{matched} matched items"],
         ["Meeting date / municipality / committee", "accuracy",
-         " / ".join(_fmt(overall["metadata"][k]) for k in ("meeting_date_accuracy", "municipality_accuracy", "committee_accuracy"))],
-        ["Attendees / absent", "set F1", f"{_fmt(overall['metadata']['attendees_f1'])} / {_fmt(overall['metadata']['absent_f1'])}"],
+         " / ".join(_fmt(o["metadata"][k]) for k in ("meeting_date_accuracy", "municipality_accuracy", "committee_accuracy")),
+         f"{o['documents']} documents"],
+        ["Attendees / absent", "set F1", f"{_fmt(o['metadata']['attendees_f1'])} / {_fmt(o['metadata']['absent_f1'])}",
+         f"{o['documents']} documents"],
     ]
-    parts.append("<h2>Overall</h2>" + _table(["stage", "metric", "score"], rows))
+    topic_rows = [[html.escape(label), _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"]), str(m["n_gold"]),
+                   str(m["n_pred"])] for label, m in o["topics"]["per_label"].items()]
+    parts.append("<h2>Overall</h2>" + _table(["stage", "metric", "score", "support (n)"], rows))
+    if topic_rows:
+        parts.append("<h3>Topics, per label</h3>" + _table(["topic", "precision", "recall", "F1", "gold (n)",
+                                                            "predicted (n)"], topic_rows, "num"))
 
     plots = [_img(plot_confusion(overall["type_confusion"], None, "Item type: gold (rows) vs predicted"), "type confusion matrix")]
     type_f1 = {l: m["f1"] for l, m in overall["type"]["per_label"].items() if m["n_gold"] or m["n_pred"]}
@@ -210,9 +254,11 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
                  _fmt(d["summary_rouge_l"]), _fmt(d["metadata"]["meeting_date"]), _fmt(d["metadata"]["municipality"]),
                  f"<a href='#errors-{html.escape(name)}'>{sum(e['document'] == name for e in metrics['item_errors'])}</a>"]
                 for name, d in per_document.items()]
-    parts.append("<h2>Per document</h2>" + _table(
-        ["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
-         "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num"))
+    table = _table(["document", "item F1", "type acc", "topics F1", "Indstilling F1", "Beslutning F1", "position F1",
+                    "summary ROUGE-L", "date", "municipality", "errors"], doc_rows, "num")
+    # a long list of documents folds away, so the page stays short: its heading says how many
+    parts.append("<h2>Per document</h2>" + (table if len(doc_rows) <= 25 else
+                 f"<details><summary>{len(doc_rows)} documents</summary>{table}</details>"))
 
     if len(municipalities) > 1:
         rows = [[html.escape(name), str(m["documents"]), _fmt(m["items"]["f1"]), f"{m['items']['tp']}/{m['items']['n_gold']}",
@@ -240,16 +286,32 @@ def build_report(metrics: dict, pred_dir: Path, title: str = "referat evaluation
                      + _img(plot_reliability(calibration["bins"], None, "Item type: reliability (LOMO)"),
                             "type reliability diagram"))
 
-    parts.append("<h2>Errors</h2><p class='muted'>Click an error (or a document's error count above, then the "
-                 "error) to see prediction against gold and the item's source text as the pipeline read it.</p>")
-    for document in per_document:
-        errors = [e for e in metrics["item_errors"] if e["document"] == document]
-        parts.append(f"<h3 id='errors-{html.escape(document)}'>{html.escape(document)} ({len(errors)})</h3>")
+    errors_by_document = {d: [e for e in metrics["item_errors"] if e["document"] == d] for d in per_document}
+    municipality_of = {d: m.get("municipality") or "?" for d, m in per_document.items()}
+    fields = sorted({f for e in metrics["item_errors"] for f in e["fields"]})
+
+    def options(name: str, values: list[str]) -> str:
+        return (f"<select name='{name}'><option value=''>all {name}s</option>"
+                + "".join(f"<option value='{html.escape(v)}'>{html.escape(v)}</option>" for v in values) + "</select>")
+
+    parts.append("<h2>Errors</h2><div class='filters'>" + options("municipality", sorted(set(municipality_of.values())))
+                 + options("field", fields) + options("kind", ["field", "missed", "spurious"])
+                 + f"<span class='shown'><span id='shown'>{len(metrics['item_errors'])}</span> errors shown</span></div>"
+                 "<p class='muted'>Open a document, then an error: gold against predicted as a difference "
+                 "(<del>gold only</del> <ins>predicted only</ins>) and the item's source text as the pipeline read it.</p>")
+    for document, errors in errors_by_document.items():
+        if not errors:
+            continue
         path = predictions.get(document)
         predicted, text = _load_prediction(pred_dir, path)
         task = path.relative_to(pred_dir).with_suffix("").as_posix() if path and path.is_relative_to(pred_dir) else None
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(Counter(e["kind"] for e in errors).items()))
+        parts.append(f"<details class='document' id='errors-{html.escape(document)}'><summary>{html.escape(document)} "
+                     f"<span class='muted'>({html.escape(municipality_of[document])}; {kinds})</span></summary>")
         for error in errors:
-            parts.append(_error_html(error, predicted, text, task, pred_dir))
+            parts.append(_error_html(error, predicted, text, task, pred_dir, municipality_of[document]))
+        parts.append("</details>")
+    parts.append(f"<script>{FILTER_JS}</script>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -272,15 +334,44 @@ def _load_prediction(pred_dir: Path, path: Path | None) -> tuple[dict | None, st
     return predicted, text_path.read_text(encoding="utf-8") if text_path.is_file() else ""
 
 
+def difference(gold, pred) -> str:
+    """Gold against predicted as one marked-up difference: words (text fields) or entries (lists) only in gold
+    are struck out, those only in the prediction inserted; what both have is plain."""
+    import difflib
+
+    if isinstance(gold, list) or isinstance(pred, list):
+        def entries(value) -> list[str]:
+            return [json.dumps(v, ensure_ascii=False, sort_keys=True) if not isinstance(v, str) else v
+                    for v in value or []]
+        g, p = entries(gold), entries(pred)
+        return (" ".join(f"<del>{html.escape(x)}</del>" for x in g if x not in p)
+                + " " + " ".join(f"<ins>{html.escape(x)}</ins>" for x in p if x not in g)
+                + (" <span class='muted'>(" + ", ".join(html.escape(x) for x in g if x in p) + " in both)</span>"
+                   if any(x in p for x in g) else "")).strip()
+    g, p = ("" if gold is None else str(gold)).split(), ("" if pred is None else str(pred)).split()
+    out = []
+    for op, a, b, c, d in difflib.SequenceMatcher(a=g, b=p, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(html.escape(" ".join(g[a:b])))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{html.escape(' '.join(g[a:b]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{html.escape(' '.join(p[c:d]))}</ins>")
+    if gold is None:
+        out.insert(0, "<del>(none)</del>")
+    if pred is None:
+        out.append("<ins>(none)</ins>")
+    return " ".join(out)
+
+
 def _error_html(error: dict, predicted: dict | None, text: str, task: str | None = None,
-                pred_dir: Path | None = None) -> str:
+                pred_dir: Path | None = None, municipality: str = "?") -> str:
     kind = error["kind"]
     label = {"field": ", ".join(error["fields"]), "missed": "item not found", "spurious": "item not in gold"}[kind]
     inner = ""
     if error["fields"]:
-        inner += _table(["field", "gold", "predicted"], [
-            [html.escape(f), f"<span class='gold'>{_short(v['gold'], 400)}</span>", f"<span class='pred'>{_short(v['pred'], 400)}</span>"]
-            for f, v in error["fields"].items()])
+        inner += _table(["field", "gold → predicted"], [[html.escape(f), difference(v["gold"], v["pred"])]
+                                                        for f, v in error["fields"].items()])
     if predicted is not None and error["pred_index"] is not None:
         item = predicted["items"][error["pred_index"]]
         start, end = item["spans"]["item"]
@@ -294,7 +385,9 @@ def _error_html(error: dict, predicted: dict | None, text: str, task: str | None
         inner += (f"<p class='review'>Correct it in Label Studio: task <code>{html.escape(task)}</code>{region} — "
                   f"<code>referat review {html.escape(str(pred_dir))} review.json --document {html.escape(task)}</code>, "
                   "then <code>referat import-annotations</code> (README, Annotation loop).</p>")
-    return (f"<details class='error'><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'] or '(untitled item)')} "
+    data = (f"data-municipality='{html.escape(municipality)}' data-kind='{kind}' "
+            f"data-fields='{html.escape(' '.join(error['fields']))}'")
+    return (f"<details class='error' {data}><summary><span class='kind {kind}'>{kind}</span>{html.escape(error['title'] or '(untitled item)')} "
             f"<span class='muted'>— {html.escape(label)}</span></summary>{inner}</details>")
 
 
@@ -327,9 +420,26 @@ def type_calibration(model_dir: Path | None) -> dict | None:
             "ece_uncalibrated": metrics.get("calibration_uncalibrated", {}).get("ece")}
 
 
+def in_sample_sources(gold_dirs: list[Path], model_dirs: list[Path | None]) -> list[str]:
+    """The evaluated gold folders that a model in use was trained on (its card's training config names them)."""
+    evaluated = {Path(g).resolve() for g in gold_dirs}
+    found = []
+    for model_dir in model_dirs:
+        card = Path(model_dir) / "model_card.json" if model_dir else None
+        if not card or not card.is_file():
+            continue
+        config = json.loads(card.read_text(encoding="utf-8")).get("config", {})
+        sources = config.get("gold") or config.get("data", {}).get("gold") or []
+        for source in sources:
+            if Path(source["gold_dir"]).resolve() in evaluated:
+                found.append(f"{Path(model_dir).name} trained on {source['gold_dir']}")
+    return sorted(set(found))
+
+
 def write_report(metrics: dict, pred_dir: Path, out: Path, learning_curve: dict | None = None,
-                 calibration: dict | None = None) -> Path:
+                 calibration: dict | None = None, in_sample: list[str] | None = None) -> Path:
     from pipeline.writers import write_text_atomic
 
-    write_text_atomic(out, build_report(metrics, pred_dir, learning_curve=learning_curve, calibration=calibration))
+    write_text_atomic(out, build_report(metrics, pred_dir, learning_curve=learning_curve, calibration=calibration,
+                                        in_sample=in_sample))
     return out

@@ -102,6 +102,7 @@ class DocumentResult:
     n_pred: int
     metadata: dict  # field → True/False (None: gold cannot judge it), attendee/absent F1 → float or None
     grounded: list[bool]
+    grounded_claims: list[bool]
     item_errors: list[dict]
     missed: list
     spurious: list
@@ -139,6 +140,7 @@ def evaluate_document(name: str, gold: dict, pred: dict, text: str | None = None
         n_pred=len(pred["items"]),
         metadata=metadata,
         grounded=_grounded_numbers(pred, text),
+        grounded_claims=_grounded_claims(pred, text),
         item_errors=_item_errors(name, gold["items"], pred["items"], matched),
         missed=[g.get("title") for i, g in enumerate(gold["items"]) if i not in matched_gold],
         spurious=[p.get("title") for i, p in enumerate(pred["items"]) if i not in matched_pred],
@@ -173,6 +175,8 @@ def aggregate(results: list[DocumentResult], type_prefixes: dict[str, str]) -> d
             "absent_f1": judged_mean("absent_f1"),
         },
         "summary_grounded_numbers": sum(grounded) / len(grounded) if grounded else None,
+        "summary_grounded_claims": (sum(claims) / len(claims)) if (claims := [g for r in results for g in r.grounded_claims])
+        else None,
         "type_confusion": confusion([(p.gold.get("type"), p.pred.get("type")) for p in pairs
                                      if p.gold.get("type") is not None], list(ITEM_TYPES)),
     }
@@ -192,10 +196,13 @@ def evaluate_dirs(gold_dirs: Path | list[Path], pred_dir: Path) -> dict:
     and overall. A gold field that is null (cannot be judged from the text) is never scored."""
     gold_dirs = [gold_dirs] if isinstance(gold_dirs, (str, Path)) else list(gold_dirs)
     type_prefixes = load_pipeline_config().segment.type_prefixes
+    golds = load_gold(gold_dirs)
     predictions = index_predictions(Path(pred_dir))
+    if not predictions:
+        raise ContractError(Path(pred_dir), "no predicted documents to evaluate (is it the output folder of `referat run`?)")
     results: list[DocumentResult] = []
     errors, files = [], {}
-    for gold_path, gold in load_gold(gold_dirs):
+    for gold_path, gold in golds:
         name = gold.get("document") or gold_path.name
         stem = Path(name).stem
         pred_path = predictions.get(name) or predictions.get(stem)
@@ -229,6 +236,17 @@ def _read_text(pred_dir: Path, pred: dict) -> str | None:
     """The normalised text a prediction points into (its path is relative to the run's output folder)."""
     text_path = pred_dir / (text_path_of(pred) or "")
     return text_path.read_text(encoding="utf-8") if text_path.is_file() else None
+
+
+def _grounded_claims(pred: dict, text: str | None) -> list[bool]:
+    """Per predicted item: does its summary claim only what the item backs (an Indstilling it has, an approval
+    it records, a deciding body it names)?"""
+    from pipeline.stages.summarize import claim_problems
+
+    if not pred.get("items") or text is None:
+        return []
+    return [not claim_problems(item.get("summary") or "", text[slice(*item["spans"]["item"])],
+                               item.get("recommendation"), item.get("outcome")) for item in pred["items"]]
 
 
 def _grounded_numbers(pred: dict, text: str | None) -> list[bool]:
@@ -407,6 +425,7 @@ def headline_scores(metrics: dict) -> dict[str, float | None]:
         "rationale_token_f1": o["rationale_token_f1"], "summary_rouge_l": o["summary_rouge_l"],
         "summary_within_60_words": o["summary_within_60_words"],
         "summary_grounded_numbers": o["summary_grounded_numbers"],
+        "summary_grounded_claims": o["summary_grounded_claims"],
         "meeting_date_accuracy": o["metadata"]["meeting_date_accuracy"],
         "municipality_accuracy": o["metadata"]["municipality_accuracy"],
     }
@@ -452,6 +471,7 @@ def check_gate(metrics: dict, gate: QualityGate) -> list[str]:
         ("summary ROUGE-L", overall["summary_rouge_l"], gate.min_summary_rouge_l),
         ("summaries within 60 words", overall["summary_within_60_words"], gate.min_summary_within_60_words),
         ("summaries with grounded numbers", overall["summary_grounded_numbers"], gate.min_summary_grounded_numbers),
+        ("summaries with grounded claims", overall["summary_grounded_claims"], gate.min_summary_grounded_claims),
         ("items with invented dissent (negated)", -overall["items_with_invented_dissent"], -gate.max_items_with_invented_dissent),
         ("items with invented votes (negated)", -overall["items_with_invented_votes"], -gate.max_items_with_invented_votes),
     ]

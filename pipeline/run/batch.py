@@ -2,7 +2,8 @@
 in-flight work so memory does not grow with the corpus, a manifest that records every input's hash, output,
 status and error, and resumption that skips documents whose output is complete and valid.
 
-Invariant: every input ends as exactly one manifest record, so documents in = written + failed."""
+Invariant: every file given (directly or in a folder) ends as exactly one manifest record, so files in = written +
+failed + left aside (a file in another format, with the reason and what to do)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ MANIFEST = "manifest.jsonl"
 class BatchSummary:
     written: int = 0
     failed: int = 0
+    skipped: int = 0  # left aside: not a minutes format (the reason is in the manifest)
     resumed: int = 0
     items: int = 0
     words: int = 0
+    processed_words: int = 0  # words of the documents processed in this run (not those a resume kept)
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     seconds_by_stage: dict[str, float] = field(default_factory=dict)  # summed over the documents processed
@@ -36,6 +39,10 @@ class BatchSummary:
     @property
     def documents(self) -> int:
         return self.written + self.failed
+
+    @property
+    def files(self) -> int:
+        return self.written + self.failed + self.skipped
 
 
 # -------------------------------------------------------------------- the manifest and resumption
@@ -115,7 +122,7 @@ def run_batch(
     summary = BatchSummary()
     manifest = Manifest(out_dir)
     if on_start:
-        on_start(len(found) + len(problems))
+        on_start(len(found) + len(problems) + len(discovery.skipped))
 
     def land(record: Record) -> None:
         manifest.add(record)
@@ -124,8 +131,11 @@ def run_batch(
             summary.resumed += record.resumed
             summary.items += record.items
             summary.words += record.words
+            summary.processed_words += 0 if record.resumed else record.words
             for stage, seconds in (record.seconds or {}).items() if not record.resumed else ():
                 summary.seconds_by_stage[stage] = summary.seconds_by_stage.get(stage, 0.0) + seconds
+        elif record.status == "skipped":
+            summary.skipped += 1
         else:
             summary.failed += 1
             summary.errors.append(record.error or record.input)
@@ -135,6 +145,8 @@ def run_batch(
     try:
         for problem in problems:
             land(Record(problem.split(":")[0], None, None, "failed", problem))
+        for path, reason in discovery.skipped:
+            land(Record(str(path), None, None, "skipped", f"{path}: {reason}"))
         todo = []
         for entry, name in zip(found, names):
             record = previous.get(str(entry.path))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.config import IngestConfig
-from pipeline.ingest import discover, sniff_format
+from pipeline.ingest import IngestError, discover, pdf_problem, sniff_format
 from pipeline.run.batch import complete, load_manifest
 from pipeline.run.outputs import output_names
 
@@ -37,14 +37,21 @@ def plan_run(inputs: list[Path], config: IngestConfig, out_dir: Path | None = No
             size = found.path.stat().st_size
             with open(found.path, "rb") as handle:
                 head = handle.read(1024)
+            kind = sniff_format(found.path, head)
         except OSError as err:
             plan.will_fail.append((found.path, f"cannot read ({err.strerror or err})"))
             continue
-        plan.formats[sniff_format(found.path, head)] += 1
+        except IngestError as err:  # a format referat does not read (.doc): the reason says what to do
+            plan.formats["other"] += 1
+            plan.will_fail.append((found.path, err.reason))
+            continue
+        plan.formats[kind] += 1
         if not head.strip():
             plan.will_fail.append((found.path, "empty file"))
         elif size > config.max_megabytes * 1024 * 1024:
             plan.will_fail.append((found.path, f"larger than {config.max_megabytes} MB"))
+        elif kind == "pdf" and (problem := pdf_problem(found.path.read_bytes(), config.ocr)):
+            plan.will_fail.append((found.path, problem))
         if out_dir and complete(previous.get(str(found.path)), found.path, name, out_dir):
             done += 1
     plan.already_complete = done if out_dir else None

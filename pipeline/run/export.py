@@ -79,7 +79,7 @@ def rows(data: dict, name: str, review: ReviewConfig = ReviewConfig()) -> dict[s
                "meeting_date": _date(data.get("meeting_date"))}
     meetings = [{**meeting, "attendees": data.get("attendees"), "absent": data.get("absent"),
                  "items": len(data["items"]), "source_sha256": source.get("sha256"), "source_path": source.get("path"),
-                 "text_path": data.get("text_path"), "warnings": data.get("warnings", [])}]
+                 "text_path": source.get("text_path"), "warnings": data.get("warnings", [])}]
     items, dissent = [], []
     for item in data["items"]:
         provenance, confidence = item.get("provenance") or {}, item.get("confidence") or {}

@@ -18,7 +18,7 @@ class Record:
     input: str
     sha256: str | None
     output: str | None
-    status: str  # "written" | "failed"
+    status: str  # "written" | "failed" | "skipped" (left aside: another format, the reason in error)
     error: str | None = None
     items: int = 0
     words: int = 0

@@ -107,7 +107,9 @@ class ExtractiveSummarizer:
     # -- what was decided, and who dissented
 
     @staticmethod
-    def decision_sentence(item: Item) -> str:
+    def decision_sentence(item: Item, body: str | None = None) -> str:
+        """What was decided, claiming nothing the item does not say: the Indstilling is named only where the
+        item has one, the deciding body only as the item names it (`body`), else the decision's own words."""
         decision = squash(item.decision or "")
         if item.type == "Meddelelser" or item.outcome == "none":
             # announcements: the decision text says what was announced, unless it only notes them
@@ -121,17 +123,19 @@ class ExtractiveSummarizer:
             return f"{approval.group('what')[0].upper()}{approval.group('what')[1:]} blev godkendt."
         if item.outcome == "noted":
             return "Orienteringen blev taget til efterretning." if item.type != "Meddelelser" else decision
-        if item.outcome == "approved":
-            verb = "anbefalede" if re.search(r"\banbefal", decision, re.I) else "godkendte"
-            if item.recommendation:  # what was approved, in the Indstilling's own words
-                return f"Udvalget {verb}, {truncate_words(item.recommendation, 30)}"
-            return f"Udvalget {verb} indstillingen."
-        return {
-            "rejected": "Indstillingen blev ikke godkendt.",
-            "fell": "Indstillingen bortfaldt pga. stemmelighed.",
-            "discussed": "Udvalget drøftede sagen.",
-            "postponed": "Sagen blev udsat.",
-        }.get(item.outcome or "", "")
+        if item.outcome == "approved" and item.recommendation:  # what was approved, in the Indstilling's words
+            anbefal = re.search(r"\banbefal", decision, re.I)
+            if body:
+                return f"{body} {'anbefalede' if anbefal else 'godkendte'}, {truncate_words(item.recommendation, 30)}"
+            return f"Indstillingen blev {'anbefalet' if anbefal else 'godkendt'}: {truncate_words(item.recommendation, 30)}"
+        if item.outcome in ("rejected", "fell") and item.recommendation:
+            return {"rejected": "Indstillingen blev ikke godkendt.",
+                    "fell": "Indstillingen bortfaldt pga. stemmelighed."}[item.outcome]
+        if item.outcome == "discussed":
+            return "Sagen blev drøftet."
+        if item.outcome == "postponed" and re.match(r"(?:sagen blev )?udsat", decision, re.I):
+            return "Sagen blev udsat."
+        return truncate_words(decision, 30) if decision else ""
 
     @staticmethod
     def dissent_sentence(item: Item) -> str:
@@ -164,7 +168,8 @@ class ExtractiveSummarizer:
         return (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]) + " havde meldt afbud."
 
     def summarize(self, document: Document, item: Item) -> Summary:
-        closing = " ".join(s for s in (self.decision_sentence(item), self.dissent_sentence(item),
+        body = deciding_body(document.source.text, item)
+        closing = " ".join(s for s in (self.decision_sentence(item, body), self.dissent_sentence(item),
                                        self.absence_sentence(document, item)) if s)
         budget = self.max_words - len(words(closing))
         sentences = self.case_sentences(document, item)
@@ -205,7 +210,42 @@ def ungrounded(summary: str, source: str) -> list[str]:
     return missing
 
 
-_TEMPLATE_WORDS = {"Orienteringen", "Udvalget", "Indstillingen", "Sagen"}
+_TEMPLATE_WORDS = {"Orienteringen", "Indstillingen", "Sagen"}
+# A deciding body as minutes name it ("Byrådet", "Social- og Sundhedsudvalget", "Økonomiudvalget").
+_BODY = re.compile(r"\b(?:[A-ZÆØÅ][\w-]*(?:\s+og\s+[\w-]+)?)?(?:udvalget|Udvalget|Byrådet|Kommunalbestyrelsen|Regionsrådet|"
+                   r"Magistraten|Borgerrepræsentationen|[A-ZÆØÅ]\w*rådet)\b")
+_APPROVAL = re.compile(r"\b(?:godkendte|godkendt|anbefalede|anbefalet|tiltrådte|tiltrådt|vedtog|vedtaget)\b", re.I)
+
+
+def deciding_body(text: str, item: Item) -> str | None:
+    """The body that decided, as the item names it: in its decision heading ("Beslutning i Byrådet den ...") or
+    its decision ("Økonomiudvalget anbefaler ..."); None where the item names none."""
+    for key in ("decision_heading", "decision"):
+        if key in item.spans:
+            start, end = item.spans[key]
+            m = _BODY.search(text, start, end)
+            if m:
+                return m.group(0)
+    return None
+
+
+def claim_problems(summary: str, source: str, recommendation: str | None, outcome: str | None) -> list[str]:
+    """Claims of a summary's sentences that the item does not back (sentences quoted from the item are its
+    own words): naming an Indstilling the item lacks, an approval where none was decided, a deciding body the
+    item does not name."""
+    flat = squash(source)
+    problems = []
+    for sentence in re.split(r"(?<=[.!?])\s+", summary.strip()):
+        if not sentence or squash(sentence).rstrip(".…") in flat:
+            continue
+        if re.search(r"\bindstillingen\b", sentence, re.I) and not recommendation:
+            problems.append(f"names an Indstilling the item does not have: {sentence!r}")
+        if _APPROVAL.search(sentence) and outcome != "approved" and not re.search(r"\bikke\b", sentence):
+            problems.append(f"claims an approval the decision does not record: {sentence!r}")
+        for body in _BODY.findall(sentence):
+            if body not in source and body.lower() not in source.lower():
+                problems.append(f"names a body the item does not name: {body!r}")
+    return problems
 
 
 class Summarizer:
