@@ -132,6 +132,25 @@ def test_killed_runs_resume_to_byte_identical_output(corpus, tmp_path):
     assert len(last) == 24 and all(r.status == "written" for r in last.values())
 
 
+def test_no_worker_outlives_a_killed_parent(tmp_path):
+    import psutil
+
+    big = tmp_path / "big"
+    generate(big, 300, seed=11)
+    command = [str(REFERAT), "run", str(big), "--out", str(tmp_path / "out"), "--workers", "2", "--no-models", "-q"]
+    parent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = tmp_path / "out" / MANIFEST
+    deadline = time.time() + 120
+    while time.time() < deadline and not (manifest.exists() and manifest.stat().st_size):
+        time.sleep(0.2)  # the workers are up and working
+    workers = psutil.Process(parent.pid).children(recursive=True)
+    assert len(workers) >= 2 and parent.poll() is None
+    parent.send_signal(signal.SIGKILL)  # the parent alone, as a scheduler that kills the job's main process
+    parent.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive, f"workers left behind: {[p.pid for p in alive]}"
+
+
 def test_export_tables_and_dataset(tmp_path):
     import datetime
 

@@ -193,7 +193,10 @@ def write_model_card(path: Path, card: dict) -> None:
     lines = [f"# {card['name']}", "", f"- task: {card['task']}", f"- backend: {card['backend']}",
              f"- trained: {card['date']}", f"- data version: {card['data']['version']} "
              f"({card['data']['gold_items']} gold items, {card['data']['weak_items']} weakly labelled)",
-             f"- config: `{json.dumps(card['config'], ensure_ascii=False)}`", "",
+             f"- config: `{json.dumps(card['config'], ensure_ascii=False)}`",
+             "- files (scikit-learn backend): `classifier.json` (parameters, labels, temperature), `vocabulary.json` "
+             "(n-gram terms in column order), `weights.npz` (inverse document frequencies and weights, read without "
+             "pickle: loading runs no code)", "",
              "## Leave-one-municipality-out scores", "", "```", json.dumps(card["metrics"], indent=2), "```", "",
              "## Library versions", ""] + [f"- {k}: {v}" for k, v in card["libraries"].items()]
     (path / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -176,7 +176,7 @@ def _process_local(todo: list[tuple[str, str]], out_dir: Path, workers: int, use
             yield process_one(path, str(out_dir), name)
         return
     window = workers * 4  # bounded in-flight work: memory stays flat however long the list
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(use_models, ocr)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(use_models, ocr, True)) as pool:
         pending = set()
         for path, name in todo:
             pending.add(pool.submit(process_one, path, str(out_dir), name))

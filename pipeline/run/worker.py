@@ -3,7 +3,13 @@ input becomes exactly one Record, whatever goes wrong with it."""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +49,32 @@ def file_sha256(path: Path) -> str | None:
 _PIPELINE: Pipeline | None = None
 
 
-def init_worker(use_models: bool, ocr: bool = False) -> None:
+def init_worker(use_models: bool, ocr: bool = False, watch_parent: bool = False) -> None:
     global _PIPELINE
+    if watch_parent:
+        exit_with_parent()
     _PIPELINE = Pipeline(use_models=use_models, ocr=ocr)
+
+
+def exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """A worker process ends when the process that started it dies (a batch scheduler's kill -9 of `referat
+    run`): on Linux the kernel signals it (PR_SET_PDEATHSIG); everywhere a watchdog thread sees the parent
+    change and exits, so no worker is left waiting on a queue nobody writes to."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def process_one(path: str, out_dir: str, name: str) -> Record:

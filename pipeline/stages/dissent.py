@@ -10,12 +10,38 @@ after a reason phrase, or a following sentence that the dissenting party opens.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import spacy
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.util import filter_spans
+
+def _import_spacy_without_torch():
+    """spaCy imports thinc, which imports torch whenever it is installed (a second and hundreds of MB per
+    worker), though a blank tokenizer and matchers never use it: torch is hidden while spaCy is imported, unless
+    it is loaded already (a transformers model configured). A later `import torch` works as before."""
+    import importlib.abc
+
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        return
+
+    class HideTorch(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ModuleNotFoundError(f"No module named {name!r} (hidden while spaCy is imported)", name=name)
+            return None
+
+    finder = HideTorch()
+    sys.meta_path.insert(0, finder)
+    try:
+        import spacy  # noqa: F401
+    finally:
+        sys.meta_path.remove(finder)
+
+
+_import_spacy_without_torch()
+import spacy  # noqa: E402
+from spacy.matcher import Matcher, PhraseMatcher  # noqa: E402
+from spacy.util import filter_spans  # noqa: E402
 
 from pipeline.config import DissentConfig
 from pipeline.records import Position, Span, Vote, squash
@@ -193,6 +219,15 @@ class DissentExtractor:
             r"|\(stillet af\s+(?P<who2>[^)]+\)?)\)")
         # a cheap look for reservation wordings before a text is read sentence by sentence
         self.reservation_re = re.compile("|".join(re.escape(p) for p in config.cues.reservation), re.I)
+        # ... and for anything that can make a vote or a position: a side, reservation, proposal, majority or
+        # ballot wording, or a side label with its colon ("For (5):"); a decision without one has none
+        cue_phrases = [p for name in ("against", "abstain", "for_", "reservation", "proposal", "majority", "minority",
+                                      "ballot") for p in getattr(config.cues, name)]
+        label_phrases = [p for phrases in config.label_sides.values() for p in phrases]
+        self.worth_reading_re = re.compile(
+            rf"\b(?:{'|'.join(map(re.escape, sorted(cue_phrases, key=len, reverse=True)))})\b"
+            rf"|\b(?:{'|'.join(map(re.escape, sorted(label_phrases, key=len, reverse=True)))})\s*(?:\(\d+\)|\d+)?\s*:",
+            re.I)
         self.tally_against_re = re.compile(r"(\d+)\s+stemmer?\s+imod\s+og\s+(\d+)\s+for\b", re.I)
         # a sentence that records a vote: a side label opening it ("For stemte", "Imod:"), or a voting phrase
         labels = [p for side in ("for", "against") for p in config.label_sides.get(side, [])]

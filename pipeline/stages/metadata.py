@@ -94,9 +94,10 @@ class MetadataExtractor:
             re.compile(rf"(?m)^[ \t]*{committee_text}(?:,| den) (?P<date>{date_text})(?:, pkt\. ?\d+)?:?[ \t]*$"),
             re.compile(rf"(?m)^[ \t]*Beslutning (?:i|fra) {committee_text}[ \t]*\n(?:[ \t]*\n)*[ \t]*Dato:[ \t]*(?P<date>{date_text})"),
         ]
+        self.heading_line_re = re.compile(r"(?m)^[^\n]*?(?:[Bb]eslutning|\bden\b|Dato:)[^\n]*$")
         self.header_committee_res = [
-            re.compile(rf"(?:Referat|Dagsorden)?[ \t]*(?:fra|for|til)?[ \t]*(?:mødet|møde) i[ \t\n]+{committee_text}"
-                       rf"(?=[ \t]*(?:[,.(\n]|den\b|\d|$))", re.I),
+            # ("Referat fra mødet i X"): the match starts at "møde", where the committee's name follows
+            re.compile(rf"\bmøde(?:t)? i[ \t\n]+{committee_text}(?=[ \t]*(?:[,.(\n]|den\b|\d|$))", re.I),
             re.compile(rf"(?m)^[ \t]*Referat[ \t:]+{committee_text}[ \t]+(?:-[ \t]+)?(?P<date>{date_text})"),
             re.compile(rf"(?m)^[ \t]*{committee_text}s møde den"),
             re.compile(rf"(?m)^[ \t]*{committee_text}[ \t]+-[ \t]+(?:Referat|Dagsorden|{date_text})"),
@@ -197,6 +198,17 @@ class MetadataExtractor:
         index = text.find(value, span[0], span[1])
         return (index, index + len(value)) if index >= 0 else None
 
+    def _decision_headings(self, body: str):
+        """Matches of the decision-heading patterns, looked for only on the lines that can hold one (a line
+        with a decision word, "den" or "Dato"): the patterns are costly on every line of a long body."""
+        seen = set()
+        for line in self.heading_line_re.finditer(body):
+            for index, pattern in enumerate(self.decision_res):
+                for m in pattern.finditer(body, line.start(), min(len(body), line.end() + 200)):
+                    if (index, m.start()) not in seen:
+                        seen.add((index, m.start()))
+                        yield m
+
     def _committee(self, header: str, body: str, address: str | None) -> tuple[str, Span | None, str] | None:
         for pattern in self.committee_label_res:
             m = pattern.search(header)
@@ -215,13 +227,12 @@ class MetadataExtractor:
                 return name, None, "address"
         found: Counter = Counter()
         spans: dict[str, Span] = {}
-        for pattern in self.decision_res:
-            for m in pattern.finditer(body):
-                genitive = bool(re.search(r"s (?:møde|beslutning) den", m.group(0), re.I))
-                value = self._clean_committee(m.group("committee"), genitive)
-                if value and len(value.split()) <= 6 and value[0].isupper():
-                    found[value] += 1
-                    spans.setdefault(value, m.span("committee"))
+        for m in self._decision_headings(body):
+            genitive = bool(re.search(r"s (?:møde|beslutning) den", m.group(0), re.I))
+            value = self._clean_committee(m.group("committee"), genitive)
+            if value and len(value.split()) <= 6 and value[0].isupper():
+                found[value] += 1
+                spans.setdefault(value, m.span("committee"))
         if found:
             value = max(found, key=lambda v: (found[v], -spans[v][0]))
             return value, self._located(value, body, spans[value]), "decision headings"
@@ -282,12 +293,11 @@ class MetadataExtractor:
                 return found[0], None, "address"
         dates: Counter = Counter()
         first: dict[str, Span] = {}
-        for pattern in self.decision_res:
-            for m in pattern.finditer(body):
-                found = self.parse_date(m.group("date"))
-                if found:
-                    dates[found[0]] += 1
-                    first.setdefault(found[0], m.span("date"))
+        for m in self._decision_headings(body):
+            found = self.parse_date(m.group("date"))
+            if found:
+                dates[found[0]] += 1
+                first.setdefault(found[0], m.span("date"))
         if dates:
             iso = max(dates, key=lambda d: (dates[d], -first[d][0]))
             return iso, first[iso], "decision headings"

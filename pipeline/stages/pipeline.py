@@ -120,23 +120,32 @@ class Pipeline:
 
     def _dissent(self, document: Document) -> None:
         source = document.source
-        roster = self.dissent.roster(source.text[: source.body_end])
+        rosters: list = []
+
+        def roster():  # the document's "Name (X)" lists, read once, and only where a decision needs them
+            if not rosters:
+                rosters.append(self.dissent.roster(source.text[: source.body_end]))
+            return rosters[0]
+
         for item in document.items:
             # where no decision section was found, the item's own record of a vote (its first sentence that
             # records one, to the item's end) is read instead
             span = item.spans.get("decision") or self.dissent.recorded_vote(source.text, item.spans["item"])
             if span:
-                item.votes, item.positions, warnings = self.dissent.extract(source.text, span, roster, item.outcome,
-                                                                            item.title)
+                if self.dissent.worth_reading_re.search(source.text, *span):  # else no wording of a vote or position
+                    item.votes, item.positions, warnings = self.dissent.extract(source.text, span, roster(),
+                                                                                item.outcome, item.title)
+                    document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
                 item.provenance["dissent"] = "rules:spacy-matcher" + ("" if "decision" in item.spans else " (vote record)")
-                document.warnings.extend(f"item {item.number}: {w}" for w in warnings)
             # reservations recorded in earlier treatments the item quotes ("Sagens forløb", committees' notes)
             # are the item's where this meeting did not decide it (referred, postponed); where it decided,
             # only its own decision's dissent counts
-            if item.outcome in ("approved", "rejected", "fell", "noted", "discussed"):
+            if item.outcome in ("approved", "rejected", "fell", "noted", "discussed") \
+                    or not self.dissent.reservation_re.search(source.text, *item.spans["item"]):
                 continue
             known = {(p.party, p.stance) for p in item.positions}
-            for position in self.dissent.reservations(source.text, item.spans["item"], item.spans.get("decision"), roster):
+            for position in self.dissent.reservations(source.text, item.spans["item"], item.spans.get("decision"),
+                                                      roster()):
                 if (position.party, position.stance) not in known:
                     item.positions.append(position)
                     item.provenance.setdefault("dissent", "rules:spacy-matcher")

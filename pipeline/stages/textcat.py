@@ -69,6 +69,22 @@ class TextClassifier:
         return model
 
 
+def linear_proba(head, X) -> np.ndarray:
+    """predict_proba of a fitted LogisticRegression (or one-vs-rest of them) as its own arithmetic: X·coefᵀ +
+    intercept, then softmax (multinomial) or the logistic function, as scikit-learn computes them, without its
+    per-call input checks (a third of the time on one document's items)."""
+    from scipy.special import expit
+    from sklearn.utils.extmath import safe_sparse_dot, softmax
+
+    if hasattr(head, "estimators_"):  # one-vs-rest: each label's own logistic regression, P(yes)
+        return np.column_stack([linear_proba(estimator, X)[:, 1] for estimator in head.estimators_])
+    scores = safe_sparse_dot(X, head.coef_.T, dense_output=True) + head.intercept_
+    if head.coef_.shape[0] == 1:  # two classes: the logistic function of the one score
+        p = expit(scores.ravel())
+        return np.column_stack([1 - p, p])
+    return softmax(scores, copy=False)
+
+
 def scale_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Softmax of log-probabilities divided by the temperature: > 1 softens overconfident answers, the
     ranking (and so the predicted label) never changes."""
@@ -165,7 +181,7 @@ class SklearnClassifier(TextClassifier):
             for name, block in union.transformer_list:
                 features = block.transform(texts)
                 blocks.append(features * weights[name] if name in weights else features)
-            return head.predict_proba(sparse.hstack(blocks, format="csr"))
+            return linear_proba(head, sparse.hstack(blocks, format="csr"))
 
     def predict_proba(self, texts) -> np.ndarray:
         if not self.multilabel:
@@ -180,68 +196,67 @@ class SklearnClassifier(TextClassifier):
         out[:, self._columns] = probabilities[:, -len(self._columns):]
         return out
 
-    # The only classes of ours inside a saved model; loading trusts them and nothing else unknown (skops).
-    TRUSTED = ["pipeline.stages.classify.RuleFeatures", "pipeline.stages.topics.LexiconFeatures"]
-
     def _evidence(self):
         return self.model.steps[0][1].transformer_list[-1][1] if self.model is not None else None
 
     def _save(self, path: Path) -> None:
-        """skops, not pickle: loading cannot run code. The evidence block's config-made objects (the rules,
-        the taxonomy) are left out and rebuilt from the configuration in force when the model is loaded; the
-        n-gram vocabularies go to vocabulary.json (terms in column order), as skops makes one node per entry and
-        reading tens of thousands of nodes took most of a worker's start-up."""
-        import skops.io as sio
-
-        evidence = self._evidence()
-        vocabularies: dict[str, dict] = {}
+        """Numbers and words only, no pickle: loading cannot run code. The fitted state of this model is the
+        n-gram vocabularies (vocabulary.json, terms in column order), the inverse document frequencies and the
+        logistic regressions' weights (weights.npz, read without pickle); everything else is the structure
+        `_build` makes from the parameters in classifier.json, and the evidence block's rules or taxonomy come
+        from the configuration in force when the model is loaded."""
+        arrays: dict[str, np.ndarray] = {}
+        terms: dict[str, list[str]] = {}
         if self.model is not None:
             for name, block in self.model.steps[0][1].transformer_list:
-                if hasattr(block, "stop_words_"):
-                    del block.stop_words_  # every n-gram left out by max_features: introspection only, and huge
                 if hasattr(block, "vocabulary_"):
-                    vocabularies[name] = block.vocabulary_
-                    block.vocabulary_ = {}
-        detached = {k: getattr(evidence, k) for k in ("rules", "taxonomy") if hasattr(evidence, k)}
-        for key in detached:
-            setattr(evidence, key, None)
-        try:
-            columns = getattr(self, "_columns", None)
-            sio.dump({"model": self.model, "columns": None if columns is None else [int(c) for c in columns]},
-                     path / "model.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-            terms = {name: sorted(vocabulary, key=vocabulary.__getitem__) for name, vocabulary in vocabularies.items()}
-            (path / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
-        finally:
-            for key, value in detached.items():
-                setattr(evidence, key, value)
-            for name, block in self.model.steps[0][1].transformer_list if self.model is not None else ():
-                if name in vocabularies:
-                    block.vocabulary_ = vocabularies[name]
+                    terms[name] = sorted(block.vocabulary_, key=block.vocabulary_.__getitem__)
+                    arrays[f"{name}.idf"] = block.idf_
+            head = self.model.steps[-1][1]
+            estimators = head.estimators_ if hasattr(head, "estimators_") else [head]
+            for index, estimator in enumerate(estimators):
+                arrays[f"head.{index}.coef"] = estimator.coef_
+                arrays[f"head.{index}.intercept"] = estimator.intercept_
+                arrays[f"head.{index}.classes"] = estimator.classes_
+            arrays["head.one_vs_rest"] = np.array(hasattr(head, "estimators_"))
+            if getattr(self, "_columns", None) is not None:
+                arrays["columns"] = np.asarray(self._columns)
+        with open(path / "weights.npz", "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        (path / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
     def _load(self, path: Path) -> None:
-        import skops.io as sio
-        from skops.io.exceptions import UntrustedTypesFoundException
+        from sklearn.linear_model import LogisticRegression
 
-        try:  # one pass over the file: skops refuses any type beyond its defaults and ours
-            state = sio.load(path / "model.skops", trusted=self.TRUSTED)
-        except UntrustedTypesFoundException as err:
-            raise ValueError(f"{path / 'model.skops'}: refusing to load unknown types ({err})") from None
-        self.model = state["model"]
-        self._columns = None if state["columns"] is None else np.array(state["columns"])
-        if self.model is not None:
-            terms = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
-            for name, block in self.model.steps[0][1].transformer_list:
-                if name in terms:
-                    block.vocabulary_ = {term: index for index, term in enumerate(terms[name])}
-        evidence = self._evidence()
-        if hasattr(evidence, "taxonomy"):
-            evidence.taxonomy = self.taxonomy  # the config in force now
-        if hasattr(evidence, "rules"):
-            from pipeline.config import load_pipeline_config
-            from pipeline.stages.classify import RuleClassifier
+        with np.load(path / "weights.npz", allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+        self._columns = arrays.get("columns")
+        if not any(key.startswith("head.") and key != "head.one_vs_rest" for key in arrays):
+            self.model = None  # a multi-label model that had nothing to learn
+            return
+        self.model = self._build()
+        terms = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
+        for name, block in self.model.steps[0][1].transformer_list:
+            if name in terms:
+                block.vocabulary_ = {term: index for index, term in enumerate(terms[name])}
+                block.fixed_vocabulary_ = False
+                block.idf_ = arrays[f"{name}.idf"]
 
-            config = load_pipeline_config()
-            evidence.rules = RuleClassifier(config.classify, config.segment)
+        def regression(index: int) -> LogisticRegression:
+            estimator = LogisticRegression(C=self.params["C"], class_weight="balanced", max_iter=2000)
+            estimator.coef_ = arrays[f"head.{index}.coef"]
+            estimator.intercept_ = arrays[f"head.{index}.intercept"]
+            estimator.classes_ = arrays[f"head.{index}.classes"]
+            estimator.n_features_in_ = estimator.coef_.shape[1]
+            return estimator
+
+        count = sum(1 for key in arrays if key.endswith(".coef"))
+        head = self.model.steps[-1][1]
+        if bool(arrays["head.one_vs_rest"]):
+            head.estimators_ = [regression(index) for index in range(count)]
+            head.classes_ = np.arange(count)
+        else:
+            self.model.steps[-1] = (self.model.steps[-1][0], regression(0))
 
 
 class SpacyClassifier(TextClassifier):

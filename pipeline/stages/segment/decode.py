@@ -255,7 +255,7 @@ class LineDecoder:
     """
 
     def __init__(self, vocab: Vocabulary, glued_heading_re: re.Pattern, heading_word_re: re.Pattern,
-                 furniture_re: re.Pattern, shape=None):
+                 furniture_re, shape=None):
         self.vocab = vocab
         self.shape = shape  # a line's numbering shape and number (features.py), for numbering continuity
         self.glued_heading_re = glued_heading_re

@@ -15,7 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from pipeline.stages.segment.vocabulary import SHORT_LINE, Vocabulary, alternation
+from pipeline.stages.segment.vocabulary import SHORT_LINE, AnyOf, Vocabulary, alternation
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class LineFeaturizer:
         config = vocab.config
         self.shape_res = [(name, re.compile(pattern, re.I if name in ("status_num", "item_word") else 0))
                           for name, pattern in _SHAPES]
-        self.furniture_re = re.compile("|".join(f"(?:{p})" for p in config.furniture_patterns), re.I)
+        self.furniture_re = AnyOf(config.furniture_patterns, re.I)
         self.case_pattern_re = re.compile("|".join(f"(?:{p})" for p in config.case_number_patterns))
         headings = (config.recommendation_headings + config.decision_headings + config.other_headings
                     + config.absence_headings)
@@ -74,8 +74,7 @@ class LineFeaturizer:
         suffixes = alternation(config.title_suffixes)
         self.title_suffix_re = re.compile(rf"(?<=[a-zæøå])(?:{suffixes})\s*$") if suffixes else None
         # what a line records: a result, a vote, a dissenting position (one alternation per kind)
-        self.record_res = [(kind, re.compile("|".join(f"(?:{p})" for p in patterns), re.I))
-                           for kind, patterns in config.record_patterns.items() if patterns]
+        self.record_res = [(kind, AnyOf(patterns, re.I)) for kind, patterns in config.record_patterns.items() if patterns]
         # Where a transcript's page-long lines are cut into pieces: before a heading word or a case label,
         # before an item number ("Pkt. 5"), and after a sentence end.
         words = alternation(headings + config.case_number_labels)

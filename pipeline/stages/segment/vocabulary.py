@@ -18,6 +18,22 @@ def alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+class AnyOf:
+    """Any of several regular expressions on one line, fast: those anchored at its start ("^...") are tried as
+    one match there, the others as one search; the leftmost match, as one alternation's search would find."""
+
+    def __init__(self, patterns: list[str], flags: int = 0):
+        anchored = [p[1:] for p in patterns if p.startswith("^")]
+        anywhere = [p for p in patterns if not p.startswith("^")]
+        self.at_start = re.compile("|".join(f"(?:{p})" for p in anchored), flags) if anchored else None
+        self.anywhere = re.compile("|".join(f"(?:{p})" for p in anywhere), flags) if anywhere else None
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match | None:
+        endpos = len(text) if endpos is None else endpos
+        found = self.at_start.match(text, pos, endpos) if self.at_start else None
+        return found or (self.anywhere.search(text, pos, endpos) if self.anywhere else None)
+
+
 class Vocabulary:
     def __init__(self, config: SegmentConfig):
         self.config = config
