@@ -3,10 +3,12 @@ memory, speed-up. Prints figures; asserts nothing.
 
     .venv/bin/python -m benchmarks.throughput --sizes 100 1000 10000 [--workers N] [--models]
     .venv/bin/python -m benchmarks.throughput --real ../shared/corpus ../shared/real --copies 20 [--models] [--repeats 3]
+        [--engines local ray]
 
 Synthetic mode generates minutes of our own at several corpus sizes. `--real DIR...` repeats real minutes
 `--copies` times and compares, in the same run, words/s per core with a one-core pass of a blank Danish spaCy
-tokenizer over the same texts (median of `--repeats` runs each), and reports a worker's start-up time."""
+tokenizer over the same texts (median of `--repeats` runs each), reports a worker's start-up time, and prints
+where the time goes per stage (one worker, --profile)."""
 
 from __future__ import annotations
 
@@ -33,13 +35,15 @@ def peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
-def measure(corpus: Path, workers: int, models: bool) -> dict:
-    """One run in a fresh process, so peak memory belongs to this run alone."""
+def measure(corpus: Path, workers: int, models: bool, engine: str = "local") -> dict:
+    """One run in a fresh process, so peak memory belongs to this run alone (with Ray, its worker processes
+    are the actors' and not counted)."""
     code = (
         "import json, resource, sys, tempfile\n"
         "from pathlib import Path\n"
         "from pipeline.run.batch import run_batch\n"
-        f"s = run_batch([Path({str(corpus)!r})], Path(tempfile.mkdtemp()), {workers}, use_models={models})\n"
+        f"s = run_batch([Path({str(corpus)!r})], Path(tempfile.mkdtemp()), {workers}, use_models={models}, "
+        f"engine={engine!r})\n"
         "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(json.dumps({'docs': s.written, 'failed': s.failed, 'words': s.words, 'items': s.items,\n"
@@ -94,6 +98,15 @@ def worker_startup(models: bool) -> float:
     return float(output.strip().splitlines()[-1])
 
 
+def profile_run(corpus: Path, models: bool) -> str:
+    """`referat run --workers 1 --profile` over the corpus: seconds, share and words/s per stage."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [str(Path(sys.executable).parent / "referat"), "run", str(corpus), "--out", out, "-q", "-w", "1",
+                   "--profile"] + ([] if models else ["--no-models"])
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return output[output.index("stage "):].rstrip()
+
+
 def run_real(args) -> None:
     corpus = real_corpus(args.real, args.copies, args.data / "real")
     print(f"real minutes: {', '.join(str(d) for d in args.real)} × {args.copies} copies → {corpus}")
@@ -104,15 +117,20 @@ def run_real(args) -> None:
           f"{', '.join(f'{r:,.0f}' for r in spacy_rates)})")
     print(f"worker start-up (imports, config, models): median {statistics.median(startups):.2f}s "
           f"({', '.join(f'{s:.2f}' for s in startups)})")
-    print(f"{'workers':>7} {'docs':>6} {'words/s':>10} {'words/s/core':>12} {'× tokenizer/core':>16} {'peak MB':>8}   runs")
-    for workers in sorted({1, args.workers}):
-        results = [measure(corpus, workers, args.models) for _ in range(args.repeats)]
-        rates = sorted(r["words"] / r["seconds"] for r in results)
-        rate = statistics.median(rates)
-        print(f"{workers:>7} {results[0]['docs']:>6} {rate:>10,.0f} {rate / workers:>12,.0f} "
-              f"{rate / workers / spacy_rate:>15.2f}x {max(r['peak_mb'] for r in results):>8.0f}   "
-              + ", ".join(f"{r:,.0f}" for r in rates)
-              + (f"  ({results[0]['failed']} failed)" if results[0]["failed"] else ""))
+    print(f"{'engine':>6} {'workers':>7} {'docs':>6} {'words/s':>10} {'words/s/core':>12} {'× tokenizer/core':>16} "
+          f"{'peak MB':>8}   runs")
+    for engine in args.engines:
+        for workers in sorted({1, args.workers}) if engine == "local" else [args.workers]:
+            results = [measure(corpus, workers, args.models, engine) for _ in range(args.repeats)]
+            rates = sorted(r["words"] / r["seconds"] for r in results)
+            rate = statistics.median(rates)
+            print(f"{engine:>6} {workers:>7} {results[0]['docs']:>6} {rate:>10,.0f} {rate / workers:>12,.0f} "
+                  f"{rate / workers / spacy_rate:>15.2f}x {max(r['peak_mb'] for r in results):>8.0f}   "
+                  + ", ".join(f"{r:,.0f}" for r in rates)
+                  + (f"  ({results[0]['failed']} failed)" if results[0]["failed"] else ""))
+    profile = profile_run(corpus, args.models)
+    print("where the time goes (1 worker, --profile):")
+    print(profile)
 
 
 def main() -> None:
@@ -123,6 +141,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="--real: runs per figure (the median is shown)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--models", action="store_true", help="use the trained models of configs/models.yaml")
+    parser.add_argument("--engines", nargs="+", default=["local"], choices=["local", "ray"],
+                        help="--real: the engines to measure (ray: a private local Ray, actors as workers)")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "referat-bench")
     args = parser.parse_args()
     if args.real:

@@ -66,7 +66,9 @@ def _options(
     # and errors unless asked
     level = logging.INFO if verbose else logging.WARNING
     os.environ.setdefault("MLFLOW_LOGGING_LEVEL", logging.getLevelName(level))
-    logging.basicConfig(level=level)
+    logging.getLogger().setLevel(level)
+    if verbose:
+        logging.basicConfig(level=level)
     for name in ("mlflow", "alembic", "urllib3", "git"):
         logging.getLogger(name).setLevel(level)
 
@@ -105,8 +107,10 @@ def parse_workers(value: str) -> int:
 
 @command("run")
 def run_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Minutes files (.txt, .pdf, .html, .docx) or folders (recursed).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one JSON per document, mirroring the input tree.")] = Path("out"),
+    inputs: Annotated[list[str], typer.Argument(help="Minutes files (.txt, .pdf, .html, .docx) or folders (recursed); "
+                                                "paths or URLs of a store (s3://bucket/prefix).", metavar="INPUTS...")],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="PATH|URL", help="Output folder (or a store's URL): one JSON "
+                                     "per document, mirroring the input tree.")] = "out",
     workers: Annotated[str, typer.Option("--workers", "-w", metavar="N|auto", help="Parallel workers: a number ≥ 1, "
                                          "or auto (one per CPU core).")] = "auto",
     resume: Annotated[bool, typer.Option("--resume", help="Skip documents whose output is complete and valid.")] = False,
@@ -119,20 +123,25 @@ def run_command(
                                       "pdftoppm).")] = False,
     profile: Annotated[bool, typer.Option("--profile", help="Print where the time went, per stage (also in the "
                                           "manifest, per document).")] = False,
+    address: Annotated[str | None, typer.Option("--address", metavar="ADDR", help="--engine ray: the cluster to join "
+                                                "(host:port, or auto; default RAY_ADDRESS, else a local Ray).")] = None,
 ) -> None:
     """Tag minutes: one JSON per document (schema: shared/gold/GUIDELINES.md) and OUT/manifest.jsonl. Outputs
     mirror the input tree (OUT/a/referat.json); `referat doctor` shows the plan first."""
     from pipeline.run.batch import run_batch
+    from pipeline.run.storage import is_url
 
+    inputs = [i if is_url(i) else Path(i) for i in inputs]
+    out = out if is_url(out) else Path(out)
     if engine not in ("local", "ray"):
         typer.echo("error: --engine must be local or ray", err=True)
         raise typer.Exit(2)
     workers = parse_workers(workers)
     if quiet:
-        summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr,
+        summary = run_batch(inputs, out, workers, resume, models, engine, ocr=ocr, address=address,
                             on_record=lambda record, _: record.error and typer.echo(record_line(record), err=True))
     else:
-        summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr)
+        summary = _run_with_progress(inputs, out, workers, resume, models, engine, ocr, address)
     typer.echo(run_summary(summary, workers, out))
     if profile:
         typer.echo(format_profile(summary.seconds_by_stage, summary.processed_words))
@@ -149,15 +158,15 @@ def record_line(record) -> str:
     return f"{'left aside' if record.status == 'skipped' else 'error'}: {record.error}"
 
 
-def run_summary(summary, workers: int, out: Path) -> str:
+def run_summary(summary, workers: int, out) -> str:
     """The run's last line: every file given accounted for; a rate only for the work done in this run."""
     done = summary.written - summary.resumed
     rate = (f" in {summary.seconds:.1f}s ({summary.processed_words / summary.seconds:,.0f} words/s, "
             f"{plural(workers, 'worker')})" if done and summary.seconds else f" in {summary.seconds:.1f}s")
     return (f"{plural(summary.files, 'file')}: {summary.written:,} written ({summary.resumed:,} already complete), "
             f"{summary.failed:,} failed, {summary.skipped:,} left aside; {plural(summary.items, 'item')}, "
-            f"{plural(summary.processed_words, 'word')} processed{rate} → {out.resolve()} "
-            f"(manifest: {out / 'manifest.jsonl'})")
+            f"{plural(summary.processed_words, 'word')} processed{rate} → {out if isinstance(out, str) else out.resolve()} "
+            f"(manifest: {str(out).rstrip('/')}/manifest.jsonl)")
 
 
 def format_profile(seconds_by_stage: dict[str, float], words: int) -> str:
@@ -170,7 +179,7 @@ def format_profile(seconds_by_stage: dict[str, float], words: int) -> str:
     return "\n".join(rows)
 
 
-def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
+def _run_with_progress(inputs, out, workers, resume, models, engine, ocr, address=None):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -193,7 +202,8 @@ def _run_with_progress(inputs, out, workers, resume, models, engine, ocr):
             progress.update(task, advance=1, status=f"{plural(summary.items, 'item')}, {plural(summary.failed, 'error')}"
                                                     + (f", {done / elapsed:.1f} documents/s" if done else ""))
 
-        return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start, ocr=ocr)
+        return run_batch(inputs, out, workers, resume, models, engine, on_record=on_record, on_start=on_start, ocr=ocr,
+                         address=address)
 
 
 @command("doctor")
@@ -230,7 +240,7 @@ def doctor_command(
 
 @command("review")
 def review_command(
-    pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
+    pred: Annotated[str, typer.Argument(metavar="PRED", help="Output folder (or store URL) of `referat run`.")],
     to: Annotated[str, typer.Option("--to", help="Task format (label-studio).")] = "label-studio",
     tasks_file: Annotated[Path, typer.Argument(help="Tasks JSON to write (import it into Label Studio).")] = Path("tasks.json"),
     select: Annotated[str, typer.Option("--select", help="least-confident | disagreement | random")] = "least-confident",
@@ -303,7 +313,8 @@ def import_annotations_command(
 @command("evaluate")
 def evaluate_command(
     gold: Annotated[list[Path], typer.Option("--gold", help="Folder of gold JSON files (repeat for several).")],
-    pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted JSON files (from `referat run`).")],
+    pred: Annotated[str, typer.Option("--pred", metavar="PATH|URL", help="Output folder (or store URL) of `referat "
+                                      "run`.")],
     by: Annotated[str, typer.Option("--by", help="Table rows: document | municipality.")] = "document",
     out: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here (none is written otherwise).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Quality-gate YAML: exit 1 if a metric is below it.")] = None,
@@ -317,9 +328,12 @@ def evaluate_command(
     from pipeline.evaluate.score import check_gate, evaluate_dirs, format_table
     from pipeline.writers import write_json_atomic
 
+    from pipeline.run.storage import materialize
+
     if by not in ("document", "municipality"):
         typer.echo("error: --by must be document or municipality", err=True)
         raise typer.Exit(2)
+    pred = materialize(pred)  # a run written to a store is read through a local copy
     metrics = evaluate_dirs(gold, pred)
     for error in metrics["errors"]:
         typer.echo(f"warning: {error}", err=True)
@@ -542,7 +556,7 @@ def summaries_command(
 
 @command("export")
 def export_command(
-    pred: Annotated[Path, typer.Argument(help="Output folder of `referat run`.")],
+    pred: Annotated[str, typer.Argument(metavar="PRED", help="Output folder (or store URL) of `referat run`.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for meetings/items/dissent .parquet and hf/.")],
     hf: Annotated[bool, typer.Option("--hf/--no-hf", help="Also write a Hugging Face dataset (hf/).")] = True,
     review_below: Annotated[float | None, typer.Option(
@@ -552,7 +566,9 @@ def export_command(
     """Export the tagged corpus as Parquet tables (meetings, items, dissent) and a Hugging Face dataset."""
     from pipeline.config import load_review_config
     from pipeline.run.export import export
+    from pipeline.run.storage import materialize
 
+    pred = materialize(pred)  # a run written to a store is read through a local copy
     review = load_review_config()
     if review_below is not None:
         review = review.model_copy(update={"type_confidence": review_below})

@@ -263,6 +263,14 @@ class QualityGate(_Strict):
     min_lomo_topics_micro_f1: float = Field(ge=0, le=1)
 
 
+class RayConfig(_Strict):
+    actor_cpus: float = Field(gt=0, default=1)
+    actor_memory_mb: int = Field(ge=0, default=1024)
+    max_restarts: int = Field(ge=0, default=3)
+    max_task_retries: int = Field(ge=0, default=3)
+    in_flight_per_actor: int = Field(ge=1, default=2)
+
+
 ITEM_TYPES = ("Beslutning", "Orientering", "Drøftelse", "Meddelelser")
 OUTCOMES = ("approved", "rejected", "noted", "discussed", "postponed", "fell", "none")
 
@@ -310,6 +318,10 @@ def load_review_config(path: Path = CONFIG_DIR / "review.yaml") -> ReviewConfig:
 @lru_cache(maxsize=8)
 def load_municipalities(path: Path = CONFIG_DIR / "municipalities.yaml") -> Municipalities:
     return _load(Municipalities, Path(path))
+
+
+def load_ray_config(path: Path = CONFIG_DIR / "ray.yaml") -> RayConfig:
+    return _load(RayConfig, Path(path))
 
 
 def load_quality_gate(path: Path = CONFIG_DIR / "quality_gate.yaml") -> QualityGate:

@@ -4,7 +4,7 @@ plus provenance keys (`spans`, `source`) that trace every verbatim value back to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 Span = tuple[int, int]
 
@@ -18,7 +18,7 @@ def squash(text: str) -> str:
 class SourceText:
     """A file read and normalised: the text every offset in the output refers to."""
 
-    path: Path
+    path: Path | str  # a local path, or a store's URL (s3://...) the file was read from
     format: str  # "txt" | "pdf" | "html" | "docx"
     text: str
     encoding: str | None = None
@@ -162,7 +162,7 @@ class Document:
 
     def to_json(self, text_path: str | None = None) -> dict:
         return {
-            "document": self.source.path.name,
+            "document": PurePosixPath(str(self.source.path)).name,
             "municipality": self.municipality,
             "committee": self.committee,
             "meeting_date": self.meeting_date,

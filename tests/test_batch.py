@@ -208,6 +208,9 @@ def test_ray_engine_matches_local(corpus, tmp_path):
     on_ray = run_batch([small], tmp_path / "ray", workers=2, use_models=False, engine="ray")
     assert on_ray.written == local.written == 4 and on_ray.documents == len(load_manifest(tmp_path / "ray"))
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    import ray
+
+    ray.shutdown()  # the private local Ray of this run; the cluster tests start their own
 
 
 def test_export_marks_low_confidence_items_for_review():

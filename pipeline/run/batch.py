@@ -15,10 +15,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.ingest import SUPPORTED_SUFFIXES, IngestError, discover
+from pipeline.ingest import SUPPORTED_SUFFIXES, IngestError
 from pipeline.run.outputs import output_names, output_paths
-from pipeline.run.worker import Record, file_sha256, init_worker, process_one
-from pipeline.writers import prepare_output_dir
+from pipeline.run.storage import discover, is_url, join, prepare_output, read_bytes, read_json, sha256_of, write_text
+from pipeline.run.worker import Record, init_worker, process_one
 
 MANIFEST = "manifest.jsonl"
 
@@ -48,13 +48,14 @@ class BatchSummary:
 # -------------------------------------------------------------------- the manifest and resumption
 
 
-def load_manifest(out_dir: Path) -> dict[str, Record]:
+def load_manifest(out_dir) -> dict[str, Record]:
     """Last record per input; a torn last line (a kill mid-write) is ignored."""
     records: dict[str, Record] = {}
-    path = Path(out_dir) / MANIFEST
-    if not path.exists():
+    try:
+        lines = read_bytes(join(out_dir, MANIFEST)).decode("utf-8").splitlines()
+    except (OSError, ValueError, UnicodeDecodeError):
         return records
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in lines:
         try:
             data = json.loads(line)
             records[data["input"]] = Record(**data)
@@ -63,32 +64,54 @@ def load_manifest(out_dir: Path) -> dict[str, Record]:
     return records
 
 
-def complete(record: Record | None, path: Path, name: str, out_dir: Path) -> bool:
-    """Written before, from the same bytes, under the same name, and its output is there and valid."""
-    if record is None or record.status != "written" or record.sha256 != file_sha256(path) or record.output != f"{name}.json":
-        return False
+def complete(path, name: str, out_dir) -> Record | None:
+    """The record of an input whose output is there, valid, from the same bytes and under the same name (read
+    from the output itself, so what a killed driver never entered in the manifest is kept too); else None."""
     json_path, text_path = output_paths(name, out_dir)
+    data = read_json(json_path)
     try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-        return isinstance(data.get("items"), list) and text_path.is_file() and data["source"]["sha256"] == record.sha256
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        source = data["source"]
+        if not isinstance(data.get("items"), list) or source["text_path"] != f"text/{name}.txt":
+            return None
+        digest = sha256_of(path)
+        text = read_bytes(text_path).decode("utf-8")
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if source.get("sha256") != digest:
+        return None
+    return Record(str(path), digest, f"{name}.json", "written", None, len(data["items"]), len(text.split()),
+                  resumed=True)
 
 
 class Manifest:
-    """Append-only JSON lines, flushed and synced per record, so a kill loses at most the line being written."""
+    """Append-only JSON lines, flushed and synced per record, so a kill loses at most the line being written.
+    In a store (an output URL), where nothing can be appended to, the driver keeps the lines and writes the whole
+    manifest every `every` records and at the end (a kill loses the last lines; the outputs themselves say what
+    was written, and --resume reads them)."""
 
-    def __init__(self, out_dir: Path):
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        self.handle = open(Path(out_dir) / MANIFEST, "a", encoding="utf-8")
+    def __init__(self, out_dir, keep: list[str] | None = None, every: int = 50):
+        self.url = join(out_dir, MANIFEST) if is_url(out_dir) else None
+        self.lines, self.every = list(keep or []), every
+        if self.url is None:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            self.handle = open(Path(out_dir) / MANIFEST, "a", encoding="utf-8")
 
     def add(self, record: Record) -> None:
-        self.handle.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+        if self.url:
+            self.lines.append(line)
+            if len(self.lines) % self.every == 0:
+                write_text(self.url, "".join(self.lines))
+            return
+        self.handle.write(line)
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
     def close(self) -> None:
-        self.handle.close()
+        if self.url:
+            write_text(self.url, "".join(self.lines))
+        else:
+            self.handle.close()
 
 
 # -------------------------------------------------------------------- the run
@@ -104,9 +127,10 @@ def run_batch(
     on_record: Callable[[Record, BatchSummary], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     ocr: bool = False,
+    address: str | None = None,
 ) -> BatchSummary:
     """Process every input into out_dir; `on_record` sees each record as it lands (for progress display)."""
-    out_dir = Path(out_dir)
+    out_dir = out_dir if is_url(out_dir) else Path(out_dir)
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
     discovery = discover(inputs)
@@ -114,10 +138,9 @@ def run_batch(
     if not found and not problems:
         raise IngestError(Path(" ".join(str(i) for i in inputs)),
                           f"no minutes files ({', '.join(sorted(SUPPORTED_SUFFIXES))}) found")
-    prepare_output_dir(out_dir)
+    prepare_output(out_dir)
     names = output_names(found)
-    previous = load_manifest(out_dir) if resume else {}
-    if not resume and (out_dir / MANIFEST).exists():
+    if not resume and not is_url(out_dir) and (out_dir / MANIFEST).exists():
         (out_dir / MANIFEST).unlink()
     summary = BatchSummary()
     manifest = Manifest(out_dir)
@@ -149,17 +172,17 @@ def run_batch(
             land(Record(str(path), None, None, "skipped", f"{path}: {reason}"))
         todo = []
         for entry, name in zip(found, names):
-            record = previous.get(str(entry.path))
-            if resume and complete(record, entry.path, name, out_dir):
-                land(Record(**{**asdict(record), "resumed": True}))
+            record = complete(entry.path, name, out_dir) if resume else None
+            if record:
+                land(record)
             else:
                 todo.append((str(entry.path), name))
         if engine == "ray":
             from pipeline.run.batch_ray import process_with_ray
 
-            records = process_with_ray(todo, out_dir, workers, use_models, ocr)
+            records = process_with_ray(todo, str(out_dir), workers, use_models, ocr, address)
         else:
-            records = _process_local(todo, out_dir, workers, use_models, ocr)
+            records = _process_local(todo, str(out_dir), workers, use_models, ocr)
         for record in records:
             land(record)
     finally:
@@ -168,18 +191,18 @@ def run_batch(
     return summary
 
 
-def _process_local(todo: list[tuple[str, str]], out_dir: Path, workers: int, use_models: bool,
+def _process_local(todo: list[tuple[str, str]], out_dir: str, workers: int, use_models: bool,
                    ocr: bool) -> Iterator[Record]:
     if workers <= 1 or len(todo) <= 1:
         init_worker(use_models, ocr)
         for path, name in todo:
-            yield process_one(path, str(out_dir), name)
+            yield process_one(path, out_dir, name)
         return
     window = workers * 4  # bounded in-flight work: memory stays flat however long the list
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(use_models, ocr, True)) as pool:
         pending = set()
         for path, name in todo:
-            pending.add(pool.submit(process_one, path, str(out_dir), name))
+            pending.add(pool.submit(process_one, path, out_dir, name))
             if len(pending) >= window:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:

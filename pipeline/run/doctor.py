@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.config import IngestConfig
 from pipeline.ingest import IngestError, discover, pdf_problem, sniff_format
-from pipeline.run.batch import complete, load_manifest
+from pipeline.run.batch import complete
 from pipeline.run.outputs import output_names
 
 
@@ -28,7 +28,6 @@ def plan_run(inputs: list[Path], config: IngestConfig, out_dir: Path | None = No
     discovery = discover(inputs)
     plan = RunPlan(files=len(discovery.files), skipped=discovery.skipped, problems=discovery.problems)
     names = output_names(discovery.files)
-    previous = load_manifest(out_dir) if out_dir else {}
     done = 0
     for found, name in zip(discovery.files, names):
         if name != str(PurePosixPath(found.relative).with_suffix("")):
@@ -52,7 +51,7 @@ def plan_run(inputs: list[Path], config: IngestConfig, out_dir: Path | None = No
             plan.will_fail.append((found.path, f"larger than {config.max_megabytes} MB"))
         elif kind == "pdf" and (problem := pdf_problem(found.path.read_bytes(), config.ocr)):
             plan.will_fail.append((found.path, problem))
-        if out_dir and complete(previous.get(str(found.path)), found.path, name, out_dir):
+        if out_dir and complete(found.path, name, out_dir):
             done += 1
     plan.already_complete = done if out_dir else None
     return plan

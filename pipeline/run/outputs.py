@@ -7,11 +7,13 @@ path under two input folders) are numbered in argument order (`referat~2.json`).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from pipeline.ingest import Found
 from pipeline.records import Document
+from pipeline.run.storage import is_url, join, write_text
 from pipeline.writers import write_document
 
 
@@ -36,11 +38,19 @@ def output_names(found: list[Found]) -> list[str]:
     return unique
 
 
-def output_paths(name: str, out_dir: Path) -> tuple[Path, Path]:
-    """OUT/<name>.json and the normalised text it points into, OUT/text/<name>.txt."""
-    return Path(out_dir) / f"{name}.json", Path(out_dir) / "text" / f"{name}.txt"
+def output_paths(name: str, out_dir) -> tuple[str, str]:
+    """OUT/<name>.json and the normalised text it points into, OUT/text/<name>.txt (paths or URLs)."""
+    return join(out_dir, f"{name}.json"), join(out_dir, "text", f"{name}.txt")
 
 
-def write_outputs(document: Document, out_dir: Path, name: str) -> Path:
+def write_outputs(document: Document, out_dir, name: str) -> str:
+    """The document's text, then its JSON pointing into it (so a JSON that is there always has its text); each
+    whole or not at all, locally or in a store. Returns the JSON's path relative to OUT."""
     json_path, text_path = output_paths(name, out_dir)
-    return write_document(document, json_path, text_path, out_dir)
+    if not is_url(out_dir):
+        write_document(document, Path(json_path), Path(text_path), Path(out_dir))
+    else:
+        write_text(text_path, document.source.text)
+        write_text(json_path, json.dumps(document.to_json(text_path=f"text/{name}.txt"), ensure_ascii=False, indent=2)
+                   + "\n")
+    return f"{name}.json"

@@ -4,16 +4,18 @@ input becomes exactly one Record, whatever goes wrong with it."""
 from __future__ import annotations
 
 import ctypes
-import hashlib
+import dataclasses
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.run.outputs import write_outputs
+from pipeline.run.storage import fetch, is_url, sha256_of
 from pipeline.stages.pipeline import DocumentError, Pipeline
 
 
@@ -30,18 +32,8 @@ class Record:
     words: int = 0
     resumed: bool = False
     seconds: dict[str, float] | None = None  # per stage (ingest, segment, …, write), for --profile
+    node: str | None = None  # the cluster node that processed it (Ray engine)
 
-
-
-def file_sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 # -------------------------------------------------------------------- one document, in any worker
@@ -78,21 +70,25 @@ def exit_with_parent(poll_seconds: float = 1.0) -> None:
 
 
 def process_one(path: str, out_dir: str, name: str) -> Record:
-    """Process one file with this worker's pipeline and write its outputs as OUT/<name>.json; never raises
-    for bad input."""
-    source_path = Path(path)
+    """Process one file (a path, or a URL of a store) with this worker's pipeline and write its outputs as
+    OUT/<name>.json (OUT a folder or a store's URL); never raises for bad input."""
     clock = _PIPELINE.clock
     clock.reset()
+    local = path
     try:
-        document = _PIPELINE.process(source_path)
-        with clock("write"):
-            json_path = write_outputs(document, Path(out_dir), name)
+        with tempfile.TemporaryDirectory(prefix="referat-in-") as folder:
+            local = fetch(path, Path(folder)) if is_url(path) else Path(path)
+            document = _PIPELINE.process(local)
+            if is_url(path):  # the output says where the input is, not where this worker kept a copy
+                document.source = dataclasses.replace(document.source, path=path)
+            with clock("write"):
+                output = write_outputs(document, out_dir, name)
     except DocumentError as err:
-        return Record(path, file_sha256(source_path), None, "failed", str(err))
-    except OSError as err:  # full disk, permissions on the output folder: the input is not written
-        return Record(path, file_sha256(source_path), None, "failed", f"{path}: cannot write output ({err})")
+        return Record(path, sha256_of(path), None, "failed", str(err).replace(str(local), path))
+    except OSError as err:  # full disk, permissions on the output folder, a store out of reach
+        return Record(path, sha256_of(path), None, "failed", f"{path}: cannot read or write ({err})")
     except Exception as err:  # a bug must not take the batch down; it is reported with the file
-        return Record(path, file_sha256(source_path), None, "failed", f"{path}: internal error {type(err).__name__}: {err}")
+        return Record(path, sha256_of(path), None, "failed", f"{path}: internal error {type(err).__name__}: {err}")
     seconds = {stage: round(value, 6) for stage, value in clock.reset().items()}
-    return Record(path, document.source.sha256, json_path.relative_to(Path(out_dir)).as_posix(), "written", None,
-                  len(document.items), len(document.source.text.split()), seconds=seconds)
+    return Record(path, document.source.sha256, output, "written", None, len(document.items),
+                  len(document.source.text.split()), seconds=seconds)
