@@ -54,6 +54,22 @@ def curve_table(segment: dict) -> str:
             + "| item F1 on the others | " + " | ".join(_f(v) for _, v in points) + " |\n")
 
 
+def ablation_table(metrics_dir: Path) -> str:
+    """The segmenter with and without the synthetic layouts (metrics/ablation/, metrics/segment.json)."""
+    variants = [("no synthetic layouts (real gold only)", metrics_dir / "ablation" / "segment_no_synthetic.json"),
+                ("+ 100 synthetic minutes in our own words", metrics_dir / "ablation" / "segment_own_words_only.json"),
+                ("+ each municipality's gold re-rendered in random layouts (shipped)", metrics_dir / "segment.json")]
+    sizes = sorted({int(k.split("_")[1]) for _, path in variants for k in _load(path) if k.startswith("curve_")})
+    lines = ["| training data | LOMO item F1 | " + " | ".join(f"curve {n}" for n in sizes) + " |",
+             "|---|---|" + "---|" * len(sizes)]
+    for label, path in variants:
+        figures = _load(path)
+        if figures:
+            lines.append(f"| {label} | {_f(figures.get('item_f1'))} | "
+                         + " | ".join(_f(figures.get(f"curve_{n:02d}")) for n in sizes) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def models_table(type_: dict, topics: dict) -> str:
     type_labels = ", ".join(f"{k[3:]} {_f(v, 2)}" for k, v in type_.items() if k.startswith("f1_"))
     topic_labels = ", ".join(f"{k[3:]} {_f(v, 2)}" for k, v in topics.items() if k.startswith("f1_"))
@@ -100,7 +116,7 @@ def fresh_table(metrics_dir: Path) -> str:
 def tables(metrics_dir: Path) -> dict[str, str]:
     metrics_dir = Path(metrics_dir)
     segment, lomo = _load(metrics_dir / "segment.json"), _load(metrics_dir / "lomo.json")
-    return {"lomo": lomo_table(lomo, segment), "curve": curve_table(segment),
+    return {"lomo": lomo_table(lomo, segment), "curve": curve_table(segment), "ablation": ablation_table(metrics_dir),
             "models": models_table(_load(metrics_dir / "type.json"), _load(metrics_dir / "topics.json")),
             "gold": gold_table(_load(metrics_dir / "gold.json")), "fresh": fresh_table(metrics_dir)}
 
