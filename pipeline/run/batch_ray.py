@@ -10,6 +10,7 @@ job. The driver keeps the manifest, and each record says which node processed th
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -46,10 +47,11 @@ def connect(workers: int, address: str | None) -> None:
         return
     address = address or os.environ.get("RAY_ADDRESS")
     runtime_env = {"env_vars": store_environment()}
+    quiet = {"log_to_driver": False, "logging_level": logging.getLogger().getEffectiveLevel()}
     if address:
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
+        ray.init(address=address, runtime_env=runtime_env, **quiet)
     else:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, runtime_env=runtime_env)
+        ray.init(num_cpus=workers, include_dashboard=False, runtime_env=runtime_env, **quiet)
 
 
 def process_with_ray(todo: list[tuple[str, str]], out_dir: str, workers: int, use_models: bool, ocr: bool,
