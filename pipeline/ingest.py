@@ -185,14 +185,16 @@ def _repair_mojibake(text: str) -> str:
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_ODD = re.compile("[" + "".join(map(chr, [*_INVISIBLE, *_SPACES])) + "".join(_LIGATURES) + "]")
 
 
 def normalise(text: str) -> str:
     """NFC, Unix newlines, ordinary spaces, no invisible characters or ligatures."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_INVISIBLE).translate(_SPACES)
-    for ligature, letters in _LIGATURES.items():
-        text = text.replace(ligature, letters)
+    if _ODD.search(text):  # translating costs a dictionary look-up per character: only where there is work
+        text = text.translate(_INVISIBLE).translate(_SPACES)
+        for ligature, letters in _LIGATURES.items():
+            text = text.replace(ligature, letters)
     return unicodedata.normalize("NFC", text)
 
 

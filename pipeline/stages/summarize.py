@@ -96,9 +96,10 @@ class ExtractiveSummarizer:
         for v in vectors:
             centroid.update(v)
         title_tokens = {t for t in tokens(title) if t not in _STOPWORDS}
+        centroid_norm = math.sqrt(sum(v * v for v in centroid.values()))
         scores = []
         for position, (sentence, v) in enumerate(zip(sentences, vectors)):
-            similarity = _cosine(v, centroid)
+            similarity = _cosine(v, centroid, centroid_norm)
             overlap = len(title_tokens & set(v)) / max(1, len(title_tokens))
             figure = self.figure_bonus if _NUMBER.search(sentence) else 0.0
             scores.append(similarity + self.title_weight * overlap + figure + self.position_weight / (1 + position))
@@ -191,9 +192,9 @@ class ExtractiveSummarizer:
         return Summary(truncate_words(text, self.max_words), "extractive")
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def _cosine(a: dict[str, float], b: dict[str, float], b_norm: float) -> float:
     dot = sum(v * b.get(t, 0.0) for t, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    norm = math.sqrt(sum(v * v for v in a.values())) * b_norm
     return dot / norm if norm else 0.0
 
 

@@ -13,20 +13,26 @@ _ABBREVIATIONS = {
 }
 
 
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÆØÅ0-9\"”(])")
+_LAST_WORD = re.compile(r"([\w.]+)$")
+_WORDS = re.compile(r"\w+")
+
+
 def tokens(text: str | None) -> list[str]:
     """Lower-cased word tokens (Python's \\w is Unicode: æ, ø and å are letters), for scoring and ranking."""
-    return re.findall(r"\w+", (text or "").lower())
+    return _WORDS.findall((text or "").lower())
 
 
 def sentences(text: str, start: int, end: int) -> list[Span]:
     """Sentence-like units (lines, then sentences within them) as offsets; abbreviations do not end one."""
     units = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
+    for line in _LINE.finditer(text[start:end]):
         line_start = start + line.start()
         chunk = line.group(0)
         cursor = 0
-        for m in re.finditer(r"[.!?](?=\s+[A-ZÆØÅ0-9\"”(])", chunk):
-            word = re.search(r"([\w.]+)$", chunk[cursor : m.start()])
+        for m in _SENTENCE_END.finditer(chunk):
+            word = _LAST_WORD.search(chunk[cursor : m.start()])
             if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
                 continue
             if _is_initial(chunk[cursor : m.start()]):

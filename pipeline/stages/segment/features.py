@@ -48,6 +48,10 @@ _BULLET = re.compile(r"[•·*>\-–]\s*")
 _TIME = re.compile(r"\bkl\.\s?\d")
 _CAPITALS = re.compile(r"[A-ZÆØÅ]")
 _CLOSED = re.compile(r"Lukket\s*(?:punkt)?\s*\)?\s*$", re.I)
+_NUMBERING_PREFIX = re.compile(r"^[\W\d_]*(?:Punkt|Pkt|Nr|Sag nr)?[\W\d_]*")
+_AT_CLAUSE = re.compile(r"(?:\d{1,2}[.)]\s*|[-•·–]\s*)?at\s", re.I)
+_PROPOSES = re.compile(r"\bindstille[rs]?\b|\bforeslår\b", re.I)
+_STATUS_WORD = re.compile(r"(?:Åben|Åbent|Lukket|Åbent punkt|Lukket punkt|Åben sag)", re.I)
 
 
 class LineFeaturizer:
@@ -142,7 +146,7 @@ class LineFeaturizer:
         """A line without numbering, punctuation and the words web exports glue to a title ("...Referat"):
         equal keys are the same title printed twice."""
         line = self.title_suffix_re.sub("", line) if self.title_suffix_re else line
-        words = _WORD.findall(re.sub(r"^[\W\d_]*(?:Punkt|Pkt|Nr|Sag nr)?[\W\d_]*", "", line))
+        words = _WORD.findall(_NUMBERING_PREFIX.sub("", line))
         return " ".join(w.lower() for w in words)[:30]
 
     def own(self, text: str, line: Line, shape: str | None) -> list[str]:
@@ -217,11 +221,11 @@ class LineFeaturizer:
         if len(words) >= 2 and capitalised >= 0.6 * len(words):
             f.append("title_case")
         f.append("ends_" + {".": "period", ":": "colon", ",": "comma", ")": "paren"}.get(s[-1], "other"))
-        if re.match(r"(?:\d{1,2}[.)]\s*|[-•·–]\s*)?at\s", s, re.I):
+        if _AT_CLAUSE.match(s):
             f.append("at_clause")
-        if re.search(r"\bindstille[rs]?\b|\bforeslår\b", s, re.I):
+        if _PROPOSES.search(s):
             f.append("proposes")
-        if re.fullmatch(r"(?:Åben|Åbent|Lukket|Åbent punkt|Lukket punkt|Åben sag)", s, re.I):
+        if n <= 13 and _STATUS_WORD.fullmatch(s):
             f.append("status_word")
         if s.startswith("SOURCE:"):
             f.append("source_line")

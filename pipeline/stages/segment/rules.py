@@ -179,8 +179,12 @@ class Segmenter:
         for index, heading in enumerate(headings):
             end = headings[index + 1].start if index + 1 < len(headings) else limit
             region = text[heading.title_span[1] : end]
-            sections = self.builder.sections(text, heading.title_span[1], end, flat)
-            if any(s.kind in ("recommendation", "decision") for s in sections) or self.builder.find_case_number(region):
+            if flat:
+                decided = any(s.kind in ("recommendation", "decision")
+                              for s in self.builder.sections(text, heading.title_span[1], end, flat))
+            else:  # an Indstilling or Beslutning heading on a line of its own: one search, stopped at the first
+                decided = bool(self.vocab.line_rec_dec_re.search(text, heading.title_span[1], end))
+            if decided or self.builder.find_case_number(region):
                 score += 1
             if toc_titles and _best_toc_match(self.builder.clean_title(text, heading)[0], toc_titles)[1] >= 85:
                 score += 1

@@ -72,6 +72,8 @@ class Vocabulary:
         self.line_heading_re = re.compile(
             rf"(?mi)^[ \t]*(?:(?P<rec>{rec})|(?P<dec>{dec})|(?P<abs>{absence})|(?P<other>{other})){tail}"
         )
+        # the same, for an Indstilling or Beslutning heading only (is there one in a region?)
+        self.line_rec_dec_re = re.compile(rf"(?mi)^[ \t]*(?:{rec}|{dec}){tail}")
         # In transcripts whole pages are one line: headings are found inline by their context.
         date = r"(?:\s+\d{1,2}[.\-/]\s?\d{1,2}[.\-/]\d{2,4}|\s+\d{1,2}\.?\s+[a-zæøå]+\s+\d{4})?"
         self.flat_heading_re = re.compile(
